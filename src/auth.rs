@@ -1,0 +1,134 @@
+//! Who is calling: the request id and the principal behind `Authorization: Bearer …` (official
+//! token or developer key), with the actor checks every handler starts with.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::{dev::Payload, web, FromRequest, HttpMessage, HttpRequest};
+
+use crate::db::audit::{Actor, AuditCtx};
+use crate::domain::status::{DeveloperStatus, OfficialRole};
+use crate::domain::token::{hash_token, TokenKind};
+use crate::error::{ApiError, ErrorCode};
+use crate::state::AppState;
+
+/// The id of this request (set by the request-id middleware, echoed in `X-Request-Id`).
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Principal {
+    Official { id: i64, role: OfficialRole },
+    Developer { developer_id: i64, key_id: i64 },
+}
+
+/// An authenticated caller of this request.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub principal: Principal,
+    pub request_id: Option<String>,
+}
+
+impl Caller {
+    pub fn actor(&self) -> Actor {
+        match self.principal {
+            Principal::Official { id, .. } => Actor::Official(id),
+            Principal::Developer { developer_id, .. } => Actor::Developer(developer_id),
+        }
+    }
+
+    pub fn audit(&self, now_ms: i64) -> AuditCtx {
+        AuditCtx { actor: self.actor(), request_id: self.request_id.clone(), now_ms }
+    }
+
+    /// Any official (admin or viewer): read access.
+    pub fn official(&self) -> Result<i64, ApiError> {
+        match self.principal {
+            Principal::Official { id, .. } => Ok(id),
+            _ => Err(ApiError::forbidden("this route is for officials")),
+        }
+    }
+
+    /// An official with role admin: write access.
+    pub fn admin(&self) -> Result<i64, ApiError> {
+        match self.principal {
+            Principal::Official { id, role: OfficialRole::Admin } => Ok(id),
+            Principal::Official { .. } => Err(ApiError::forbidden("a viewer official can only read")),
+            _ => Err(ApiError::forbidden("this route is for officials")),
+        }
+    }
+
+    pub fn developer(&self) -> Result<i64, ApiError> {
+        match self.principal {
+            Principal::Developer { developer_id, .. } => Ok(developer_id),
+            _ => Err(ApiError::forbidden("this route is for developers")),
+        }
+    }
+
+    /// `Some(developer id)` for a developer, `None` for an official: whose objects it may see.
+    pub fn owner_scope(&self) -> Option<i64> {
+        match self.principal {
+            Principal::Developer { developer_id, .. } => Some(developer_id),
+            Principal::Official { .. } => None,
+        }
+    }
+}
+
+fn bearer(req: &HttpRequest) -> Result<String, ApiError> {
+    let header = req
+        .headers()
+        .get(actix_web::http::header::AUTHORIZATION)
+        .ok_or_else(|| ApiError::unauthorized("missing Authorization: Bearer token"))?;
+    let value = header.to_str().map_err(|_| ApiError::unauthorized("malformed Authorization header"))?;
+    let token = value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty() && t.len() <= 200)
+        .ok_or_else(|| ApiError::unauthorized("malformed Authorization header: expected Bearer token"))?;
+    Ok(token.to_string())
+}
+
+fn request_id(req: &HttpRequest) -> Option<String> {
+    req.extensions().get::<RequestId>().map(|r| r.0.clone())
+}
+
+async fn resolve(state: web::Data<AppState>, token: String) -> Result<Principal, ApiError> {
+    let kind = TokenKind::of(&token).ok_or_else(|| ApiError::unauthorized("unknown token"))?;
+    let hash = hash_token(&token);
+    match kind {
+        TokenKind::Official => {
+            let found = state.db(move |c| Ok(crate::db::officials::find_by_token_hash(c, &hash)?)).await?;
+            let o = found.ok_or_else(|| ApiError::unauthorized("unknown token"))?;
+            Ok(Principal::Official { id: o.id, role: o.role() })
+        }
+        TokenKind::Developer => {
+            let found = state.db(move |c| Ok(crate::db::developers::find_by_key_hash(c, &hash)?)).await?;
+            let (key_id, developer_id, status) = found.ok_or_else(|| ApiError::unauthorized("unknown token"))?;
+            match DeveloperStatus::parse(&status) {
+                Some(DeveloperStatus::Approved) => Ok(Principal::Developer { developer_id, key_id }),
+                Some(DeveloperStatus::Suspended) => {
+                    Err(ApiError::new(ErrorCode::DeveloperSuspended, "this developer is suspended from the hall"))
+                }
+                _ => Err(ApiError::new(ErrorCode::DeveloperNotApproved, "this developer is not approved")),
+            }
+        }
+        TokenKind::Kiosk => Err(ApiError::unauthorized("unknown token")),
+    }
+}
+
+impl FromRequest for Caller {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let token = bearer(req);
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let request_id = request_id(req);
+        Box::pin(async move {
+            let state = state.ok_or_else(|| ApiError::internal(anyhow::anyhow!("app state missing")))?;
+            let principal = resolve(state, token?).await?;
+            Ok(Caller { principal, request_id })
+        })
+    }
+}

@@ -1,0 +1,95 @@
+//! Append-only audit events, written in the same transaction as the change they record.
+
+use diesel::prelude::*;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::schema::audit_events;
+use super::AnyConnection;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Actor {
+    Official(i64),
+    Developer(i64),
+    System,
+}
+
+impl Actor {
+    fn parts(self) -> (&'static str, Option<i64>) {
+        match self {
+            Actor::Official(id) => ("official", Some(id)),
+            Actor::Developer(id) => ("developer", Some(id)),
+            Actor::System => ("system", None),
+        }
+    }
+}
+
+/// Who acts, in which request, at what time: passed to every write.
+#[derive(Debug, Clone)]
+pub struct AuditCtx {
+    pub actor: Actor,
+    pub request_id: Option<String>,
+    pub now_ms: i64,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = audit_events)]
+struct NewAuditEvent<'a> {
+    at_ms: i64,
+    actor_kind: &'a str,
+    actor_id: Option<i64>,
+    action: &'a str,
+    object_kind: &'a str,
+    object_id: Option<i64>,
+    request_id: Option<&'a str>,
+    details: String,
+}
+
+/// Records `action` on an object. `details` must hold masked personal data only.
+pub fn record(
+    conn: &mut AnyConnection,
+    ctx: &AuditCtx,
+    action: &str,
+    object_kind: &str,
+    object_id: Option<i64>,
+    details: serde_json::Value,
+) -> QueryResult<()> {
+    let (actor_kind, actor_id) = ctx.actor.parts();
+    diesel::insert_into(audit_events::table)
+        .values(NewAuditEvent {
+            at_ms: ctx.now_ms,
+            actor_kind,
+            actor_id,
+            action,
+            object_kind,
+            object_id,
+            request_id: ctx.request_id.as_deref(),
+            details: details.to_string(),
+        })
+        .execute(conn)?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize, ToSchema)]
+#[diesel(table_name = audit_events)]
+pub struct AuditEvent {
+    pub id: i64,
+    pub at_ms: i64,
+    pub actor_kind: String,
+    pub actor_id: Option<i64>,
+    pub action: String,
+    pub object_kind: String,
+    pub object_id: Option<i64>,
+    pub request_id: Option<String>,
+    pub details: String,
+}
+
+/// Events about one object, oldest first.
+pub fn for_object(conn: &mut AnyConnection, object_kind: &str, object_id: i64) -> QueryResult<Vec<AuditEvent>> {
+    audit_events::table
+        .filter(audit_events::object_kind.eq(object_kind))
+        .filter(audit_events::object_id.eq(object_id))
+        .order(audit_events::id.asc())
+        .select(AuditEvent::as_select())
+        .load(conn)
+}

@@ -1,0 +1,156 @@
+//! Database access: one connection type over SQLite and PostgreSQL, the pool, pragmas, embedded
+//! migrations, the write-transaction helper and one file of queries per table group.
+
+pub mod audit;
+pub mod developers;
+pub mod officials;
+pub mod projects;
+pub mod schema;
+pub mod units;
+
+use std::time::Duration;
+
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
+use diesel::result::Error as DieselError;
+use diesel::{PgConnection, SqliteConnection};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// One connection over either backend; queries that need backend-specific SQL (RETURNING,
+/// ON CONFLICT, BEGIN IMMEDIATE) dispatch on the variant.
+#[derive(diesel::MultiConnection)]
+pub enum AnyConnection {
+    Postgresql(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+pub type DbPool = Pool<ConnectionManager<AnyConnection>>;
+pub type DbConn = PooledConnection<ConnectionManager<AnyConnection>>;
+
+/// Runs `$body` with `$c` bound to the concrete connection of either backend.
+#[macro_export]
+macro_rules! with_backend {
+    ($conn:expr, $c:ident => $body:expr) => {
+        match $conn {
+            $crate::db::AnyConnection::Sqlite($c) => $body,
+            $crate::db::AnyConnection::Postgresql($c) => $body,
+        }
+    };
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PoolError {
+    #[error("unsupported database url (expected sqlite://PATH or postgres://…): {0}")]
+    UnsupportedUrl(String),
+    #[error("cannot open database pool: {0}")]
+    Pool(#[from] diesel::r2d2::PoolError),
+}
+
+/// Pragmas every SQLite connection needs: WAL for concurrent readers, a busy timeout instead of
+/// SQLITE_BUSY, and enforced foreign keys.
+#[derive(Debug)]
+struct SqlitePragmas;
+
+impl CustomizeConnection<AnyConnection, diesel::r2d2::Error> for SqlitePragmas {
+    fn on_acquire(&self, conn: &mut AnyConnection) -> Result<(), diesel::r2d2::Error> {
+        if let AnyConnection::Sqlite(c) = conn {
+            c.batch_execute(
+                "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; \
+                 PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+            )
+            .map_err(diesel::r2d2::Error::QueryError)?;
+        }
+        Ok(())
+    }
+}
+
+/// Turns `sqlite://PATH` into the path diesel opens, or keeps a postgres URL (with a connect
+/// timeout, so a server that is down fails fast instead of blocking for 30 s).
+pub fn connection_url(database_url: &str) -> Result<String, PoolError> {
+    if let Some(path) = database_url.strip_prefix("sqlite://") {
+        Ok(path.to_string())
+    } else if database_url.starts_with("postgres://") || database_url.starts_with("postgresql://") {
+        if database_url.contains("connect_timeout=") {
+            Ok(database_url.to_string())
+        } else if database_url.contains('?') {
+            Ok(format!("{database_url}&connect_timeout=5"))
+        } else {
+            Ok(format!("{database_url}?connect_timeout=5"))
+        }
+    } else {
+        Err(PoolError::UnsupportedUrl(database_url.to_string()))
+    }
+}
+
+pub fn is_postgres(database_url: &str) -> bool {
+    database_url.starts_with("postgres://") || database_url.starts_with("postgresql://")
+}
+
+pub fn build_pool(database_url: &str, max_size: u32) -> Result<DbPool, PoolError> {
+    let url = connection_url(database_url)?;
+    let manager = ConnectionManager::<AnyConnection>::new(url);
+    let pool = Pool::builder()
+        .max_size(max_size)
+        .min_idle(Some(1))
+        .connection_timeout(Duration::from_secs(10))
+        .connection_customizer(Box::new(SqlitePragmas))
+        .build(manager)?;
+    Ok(pool)
+}
+
+pub fn run_migrations(conn: &mut AnyConnection) -> anyhow::Result<usize> {
+    let applied = match conn {
+        AnyConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS),
+        AnyConnection::Postgresql(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS),
+    }
+    .map_err(|e| anyhow::anyhow!("migration failed: {e}"))?;
+    Ok(applied.len())
+}
+
+/// Runs `f` in a write transaction: `BEGIN IMMEDIATE` on SQLite (so a transaction that reads
+/// before it writes takes the write lock up front and never fails with SQLITE_BUSY on upgrade),
+/// a plain `BEGIN` on PostgreSQL. Commits on `Ok`, rolls back on `Err`.
+pub fn write_tx<T, E, F>(conn: &mut AnyConnection, f: F) -> Result<T, E>
+where
+    E: From<DieselError>,
+    F: FnOnce(&mut AnyConnection) -> Result<T, E>,
+{
+    match conn {
+        AnyConnection::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?,
+        AnyConnection::Postgresql(c) => AnsiTransactionManager::begin_transaction(c)?,
+    }
+    match f(conn) {
+        Ok(value) => {
+            with_backend!(conn, c => AnsiTransactionManager::commit_transaction(c))?;
+            Ok(value)
+        }
+        Err(e) => {
+            let rolled_back = with_backend!(conn, c => AnsiTransactionManager::rollback_transaction(c));
+            if let Err(rollback_error) = rolled_back {
+                tracing::error!(error = %rollback_error, "rollback failed");
+            }
+            Err(e)
+        }
+    }
+}
+
+/// Runs `f` in a read transaction, so several reads see one snapshot.
+pub fn read_tx<T, E, F>(conn: &mut AnyConnection, f: F) -> Result<T, E>
+where
+    E: From<DieselError>,
+    F: FnOnce(&mut AnyConnection) -> Result<T, E>,
+{
+    use diesel::Connection;
+    conn.transaction(f)
+}
+
+/// `true` when the error is a unique-constraint violation.
+pub fn is_unique_violation(e: &DieselError) -> bool {
+    matches!(
+        e,
+        DieselError::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)
+    )
+}

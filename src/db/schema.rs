@@ -1,0 +1,114 @@
+//! Diesel table declarations shared by the SQLite and PostgreSQL backends (kept by hand: both
+//! migrations declare the same columns with portable types).
+
+diesel::table! {
+    officials (id) {
+        id -> BigInt,
+        name -> Text,
+        role -> Text,
+        token_hash -> Text,
+        is_bootstrap -> Bool,
+        created_at_ms -> BigInt,
+    }
+}
+
+diesel::table! {
+    developers (id) {
+        id -> BigInt,
+        name -> Text,
+        credit_code -> Text,
+        contact_name_enc -> Text,
+        contact_name_masked -> Text,
+        contact_phone_enc -> Text,
+        contact_phone_masked -> Text,
+        status -> Text,
+        status_reason -> Nullable<Text>,
+        created_at_ms -> BigInt,
+        updated_at_ms -> BigInt,
+    }
+}
+
+diesel::table! {
+    developer_keys (id) {
+        id -> BigInt,
+        developer_id -> BigInt,
+        key_hash -> Text,
+        key_prefix -> Text,
+        created_at_ms -> BigInt,
+        revoked_at_ms -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    projects (id) {
+        id -> BigInt,
+        developer_id -> BigInt,
+        name -> Text,
+        district -> Text,
+        zone_class -> Integer,
+        address -> Text,
+        lat -> Nullable<Double>,
+        lng -> Nullable<Double>,
+        presale_permit_no -> Text,
+        delivery -> Text,
+        delivery_date -> Nullable<Text>,
+        amenities -> Text,
+        description -> Text,
+        status -> Text,
+        status_reason -> Nullable<Text>,
+        created_at_ms -> BigInt,
+        updated_at_ms -> BigInt,
+    }
+}
+
+diesel::table! {
+    units (id) {
+        id -> BigInt,
+        project_id -> BigInt,
+        building -> Text,
+        unit -> Text,
+        room -> Text,
+        floor -> Integer,
+        layout -> Text,
+        rooms -> Integer,
+        halls -> Integer,
+        baths -> Integer,
+        area_centi_m2 -> BigInt,
+        inner_area_centi_m2 -> Nullable<BigInt>,
+        price_per_m2_yuan -> BigInt,
+        total_price_yuan -> BigInt,
+        orientation -> Nullable<Text>,
+        decoration -> Nullable<Text>,
+        description -> Text,
+        status -> Text,
+        created_at_ms -> BigInt,
+        updated_at_ms -> BigInt,
+    }
+}
+
+diesel::table! {
+    audit_events (id) {
+        id -> BigInt,
+        at_ms -> BigInt,
+        actor_kind -> Text,
+        actor_id -> Nullable<BigInt>,
+        action -> Text,
+        object_kind -> Text,
+        object_id -> Nullable<BigInt>,
+        request_id -> Nullable<Text>,
+        details -> Text,
+    }
+}
+
+diesel::joinable!(developer_keys -> developers (developer_id));
+diesel::joinable!(projects -> developers (developer_id));
+diesel::joinable!(units -> projects (project_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    officials,
+    developers,
+    developer_keys,
+    projects,
+    units,
+    audit_events,
+);

@@ -1,0 +1,57 @@
+//! The OpenAPI document served at `/openapi.json`: every route, every body.
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::routes;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("official token ot_…, developer key dk_… or kiosk session ks_…"))
+                    .build(),
+            ),
+        );
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "anju 安居", description = "Relocation housing marketplace (异地安置商品房选购大厅) API"),
+    paths(
+        routes::health::healthz,
+        routes::officials::create_official,
+        routes::developers::register_developer,
+        routes::developers::list_developers,
+        routes::developers::get_developer,
+        routes::developers::approve_developer,
+        routes::developers::suspend_developer,
+        routes::developers::issue_developer_key,
+        routes::projects::create_project,
+        routes::projects::list_projects,
+        routes::projects::get_project,
+        routes::projects::approve_project,
+        routes::projects::reject_project,
+        routes::units::import_units,
+        routes::units::list_units,
+        routes::units::get_unit,
+        routes::units::update_unit,
+    ),
+    components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail, crate::domain::FieldError, crate::upload::RowError)),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "service", description = "health and documentation"),
+        (name = "officials", description = "officials and their tokens"),
+        (name = "developers", description = "developer admission: registration, vetting, API keys"),
+        (name = "projects", description = "projects (楼盘)"),
+        (name = "units", description = "units (房源): uploads, listing, edits"),
+    )
+)]
+pub struct ApiDoc;

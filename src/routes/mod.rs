@@ -1,0 +1,81 @@
+//! HTTP handlers, one file per resource, with their request and response types.
+
+pub mod developers;
+pub mod health;
+pub mod officials;
+pub mod projects;
+pub mod units;
+pub mod upload_body;
+
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::domain::PageRequest;
+use crate::error::{ApiError, ErrorCode};
+
+/// `?page=&per_page=` plus an optional status filter, shared by the list routes.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// 1-based page, default 1
+    pub page: Option<i64>,
+    /// items per page, 1–100, default 20
+    pub per_page: Option<i64>,
+    /// only items in this status
+    pub status: Option<String>,
+}
+
+impl ListQuery {
+    pub fn page(&self) -> Result<PageRequest, ApiError> {
+        PageRequest::parse(self.page, self.per_page)
+            .map_err(|e| ApiError::new(ErrorCode::InvalidQuery, format!("{} {}", e.field, e.message)))
+    }
+
+    pub fn status<T>(&self, parse: impl Fn(&str) -> Option<T>) -> Result<Option<T>, ApiError> {
+        match self.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            None => Ok(None),
+            Some(s) => parse(s)
+                .map(Some)
+                .ok_or_else(|| ApiError::new(ErrorCode::InvalidQuery, format!("unknown status {s:?}"))),
+        }
+    }
+}
+
+/// A page of a list: `{items, total, page, per_page}`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Page<T: ToSchema> {
+    pub items: Vec<T>,
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+impl<T: ToSchema> Page<T> {
+    pub fn new(items: Vec<T>, total: i64, page: PageRequest) -> Self {
+        Page { items, total, page: page.page(), per_page: page.per_page() }
+    }
+}
+
+/// Optional reason of an official's decision.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReasonRequest {
+    pub reason: Option<String>,
+}
+
+impl ReasonRequest {
+    pub fn reason(&self) -> Result<Option<String>, ApiError> {
+        let r = self.reason.as_deref().map(str::trim).filter(|r| !r.is_empty()).map(str::to_string);
+        if r.as_ref().is_some_and(|r| r.chars().count() > 500) {
+            return Err(ApiError::validation(vec![crate::domain::FieldError::new(
+                "reason",
+                "must be at most 500 characters",
+            )]));
+        }
+        Ok(r)
+    }
+}
+
+pub fn area_m2(centi: i64) -> f64 {
+    centi as f64 / 100.0
+}

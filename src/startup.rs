@@ -1,0 +1,144 @@
+//! Builds the application (pool, migrations, bootstrap admin, routes, middleware) on a listener;
+//! used by `anju serve` and by the integration tests alike.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Instant;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::middleware::{from_fn, Next};
+use actix_web::{get, web, App, HttpMessage, HttpResponse, HttpServer};
+use tracing::Instrument;
+use utoipa::OpenApi;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::auth::RequestId;
+use crate::clock::{Clock, SystemClock};
+use crate::config::Config;
+use crate::crypto::DataCipher;
+use crate::domain::token::hash_token;
+use crate::error::{json_error_handler, path_error_handler, query_error_handler};
+use crate::routes;
+use crate::state::AppState;
+
+pub struct Application {
+    server: Server,
+    port: u16,
+    pub state: AppState,
+}
+
+/// Opens the pool, runs the migrations, makes the admin token valid and prepares the index dir.
+pub fn prepare_state(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState> {
+    let pool = crate::db::build_pool(&config.database_url, config.db_pool_size)?;
+    let mut conn = pool.get()?;
+    let applied = crate::db::run_migrations(&mut conn)?;
+    if applied > 0 {
+        tracing::info!(applied, "database migrations applied");
+    }
+    crate::db::officials::ensure_bootstrap(&mut conn, &hash_token(config.admin_token.expose()), clock.now_ms())?;
+    drop(conn);
+    std::fs::create_dir_all(&config.index_dir)?;
+    Ok(AppState {
+        pool,
+        cipher: DataCipher::new(&config.data_key),
+        clock,
+        upload: config.upload,
+        index_dir: config.index_dir.clone(),
+    })
+}
+
+impl Application {
+    pub fn build(config: &Config) -> anyhow::Result<Application> {
+        Self::build_with_clock(config, Arc::new(SystemClock))
+    }
+
+    pub fn build_with_clock(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Application> {
+        let state = prepare_state(config, clock)?;
+        let listener = TcpListener::bind(&config.listen)?;
+        let port = listener.local_addr()?.port();
+        let server = run(listener, state.clone())?;
+        Ok(Application { server, port, state })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+static X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Gives every request an id (the caller's `X-Request-Id` if sane, else a new UUID), a tracing
+/// span carrying it, one log line when it finishes, and the id echoed in the response.
+async fn request_id(req: ServiceRequest, next: Next<impl MessageBody>) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let id = req
+        .headers()
+        .get(&X_REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.is_empty() && v.len() <= 64 && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
+        .map(str::to_string)
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    req.extensions_mut().insert(RequestId(id.clone()));
+    // the path only: query strings may carry search terms typed by households
+    let span = tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.path());
+    let started = Instant::now();
+    let mut res = next.call(req).instrument(span.clone()).await?;
+    res.headers_mut().insert(X_REQUEST_ID.clone(), HeaderValue::from_str(&id).expect("sanitized id"));
+    span.in_scope(|| {
+        tracing::info!(status = res.status().as_u16(), elapsed_ms = started.elapsed().as_millis() as u64, "request finished")
+    });
+    Ok(res)
+}
+
+#[get("/docs")]
+async fn docs_entry() -> HttpResponse {
+    HttpResponse::Ok().content_type("text/html; charset=utf-8").body(
+        "<!doctype html><meta charset=utf-8><meta http-equiv=refresh content=\"0; url=/docs/\">\
+         <title>anju API</title><a href=\"/docs/\">anju API documentation</a>",
+    )
+}
+
+pub fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
+    let data = web::Data::new(state);
+    let openapi = crate::openapi::ApiDoc::openapi();
+    let server = HttpServer::new(move || {
+        App::new()
+            .wrap(from_fn(request_id))
+            .app_data(data.clone())
+            .app_data(web::JsonConfig::default().limit(1024 * 1024).error_handler(json_error_handler))
+            .app_data(web::QueryConfig::default().error_handler(query_error_handler))
+            .app_data(web::PathConfig::default().error_handler(path_error_handler))
+            .service(routes::health::healthz)
+            .service(docs_entry)
+            .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi.clone()))
+            .service(routes::officials::create_official)
+            .service(routes::developers::register_developer)
+            .service(routes::developers::list_developers)
+            .service(routes::developers::get_developer)
+            .service(routes::developers::approve_developer)
+            .service(routes::developers::suspend_developer)
+            .service(routes::developers::issue_developer_key)
+            .service(routes::projects::create_project)
+            .service(routes::projects::list_projects)
+            .service(routes::projects::get_project)
+            .service(routes::projects::approve_project)
+            .service(routes::projects::reject_project)
+            .service(routes::units::import_units)
+            .service(routes::units::list_units)
+            .service(routes::units::get_unit)
+            .service(routes::units::update_unit)
+            .default_service(web::to(not_found))
+    })
+    .listen(listener)?
+    .run();
+    Ok(server)
+}
+
+async fn not_found() -> Result<HttpResponse, crate::error::ApiError> {
+    Err(crate::error::ApiError::not_found("route"))
+}

@@ -1,0 +1,39 @@
+//! Shared application state handed to every handler: pool, cipher, clock, limits.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::clock::Clock;
+use crate::config::UploadLimits;
+use crate::crypto::DataCipher;
+use crate::db::{DbConn, DbPool};
+use crate::error::ApiError;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: DbPool,
+    pub cipher: DataCipher,
+    pub clock: Arc<dyn Clock>,
+    pub upload: UploadLimits,
+    pub index_dir: PathBuf,
+}
+
+impl AppState {
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
+    }
+
+    /// Runs blocking database work off the async workers.
+    pub async fn db<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        actix_web::web::block(move || {
+            let mut conn = pool.get()?;
+            f(&mut conn)
+        })
+        .await?
+    }
+}

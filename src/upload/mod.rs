@@ -1,0 +1,9 @@
+//! Upload tables (CSV / XLSX / JSON): header aliases, cell normalisation and per-row reports.
+
+pub mod table;
+pub mod units;
+
+pub use table::{
+    for_each_row, read_table, ColumnSpec, RawRow, RowError, UploadError, UploadFormat,
+};
+pub use units::{parse_units, ParsedUnit, UnitRow, UNIT_COLUMNS};

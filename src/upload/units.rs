@@ -1,0 +1,528 @@
+//! The unit table a developer uploads: columns, per-row validation and duplicate detection.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use super::table::{for_each_row, ColumnSpec, RawRow, RowError, UploadError, UploadFormat};
+use crate::domain::unit_fields::{
+    area_in_range, centi_text, check_total, parse_area_centi, parse_floor, parse_orientation,
+    parse_yuan, total_from_area_price, Decoration, Layout, ListedStatus,
+};
+
+const fn column(key: &'static str, aliases: &'static [&'static str], required: bool) -> ColumnSpec {
+    ColumnSpec {
+        key,
+        aliases,
+        required,
+    }
+}
+
+/// Columns of the unit table, as in upload-formats.md.
+pub const UNIT_COLUMNS: &[ColumnSpec] = &[
+    column("building", &["楼栋", "楼号"], true),
+    column("unit", &["单元"], false),
+    column("room", &["房号"], true),
+    column("floor", &["楼层", "所在层"], true),
+    column("layout", &["户型"], true),
+    column("area_m2", &["建筑面积"], true),
+    column("inner_area_m2", &["套内面积"], false),
+    column("price_per_m2_yuan", &["单价", "备案单价"], true),
+    column("total_price_yuan", &["总价"], false),
+    column("orientation", &["朝向"], false),
+    column("decoration", &["装修", "装修标准"], false),
+    column("description", &["描述", "备注"], false),
+    column("status", &["状态"], false),
+];
+
+const MIN_AREA_CENTI: i64 = 10_00;
+const MAX_AREA_CENTI: i64 = 1000_00;
+const MIN_PRICE_YUAN: i64 = 1_000;
+const MAX_PRICE_YUAN: i64 = 300_000;
+
+/// A validated unit row, ready to be upserted by its natural key.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnitRow {
+    pub building: String,
+    pub unit: String,
+    pub room: String,
+    pub floor: i32,
+    pub layout: Layout,
+    pub area_centi: i64,
+    pub inner_area_centi: Option<i64>,
+    pub price_per_m2_yuan: i64,
+    /// The stated total when given (and within 1%), otherwise area × price rounded.
+    pub total_price_yuan: i64,
+    pub orientation: Option<String>,
+    pub decoration: Option<Decoration>,
+    pub description: String,
+    pub status: ListedStatus,
+}
+
+impl UnitRow {
+    /// The natural key (building, unit, room).
+    pub fn key(&self) -> (String, String, String) {
+        (self.building.clone(), self.unit.clone(), self.room.clone())
+    }
+}
+
+/// A valid unit with the spreadsheet row it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParsedUnit {
+    pub row: usize,
+    pub unit: UnitRow,
+}
+
+/// Reads and validates a unit table; any bad row rejects the whole upload with every error.
+pub fn parse_units(
+    bytes: &[u8],
+    format: UploadFormat,
+    max_rows: usize,
+) -> Result<Vec<ParsedUnit>, UploadError> {
+    let mut units = Vec::new();
+    let mut errors = Vec::new();
+    // keys of rows that failed validation still take part in the duplicate check
+    let mut invalid_keys: Vec<(usize, [String; 3])> = Vec::new();
+    let table_errors = for_each_row(bytes, format, "units", UNIT_COLUMNS, max_rows, |raw| {
+        let mut check = RowCheck {
+            raw: &raw,
+            errors: &mut errors,
+            ok: true,
+        };
+        match (check.unit(), check.ok) {
+            (Some(unit), true) => units.push(ParsedUnit { row: raw.row, unit }),
+            _ => {
+                if let (Some(building), Some(room)) = (raw.get("building"), raw.get("room")) {
+                    let unit = raw.get("unit").unwrap_or("");
+                    invalid_keys.push((raw.row, [building.into(), unit.into(), room.into()]));
+                }
+            }
+        }
+    })?;
+    errors.extend(table_errors);
+    let mut keys: Vec<(usize, [&str; 3])> = units
+        .iter()
+        .map(|p| {
+            (
+                p.row,
+                [
+                    p.unit.building.as_str(),
+                    p.unit.unit.as_str(),
+                    p.unit.room.as_str(),
+                ],
+            )
+        })
+        .chain(
+            invalid_keys
+                .iter()
+                .map(|(row, [b, u, r])| (*row, [b.as_str(), u.as_str(), r.as_str()])),
+        )
+        .collect();
+    keys.sort_unstable_by_key(|(row, _)| *row);
+    report_duplicates(&keys, &mut errors);
+    if errors.is_empty() {
+        Ok(units)
+    } else {
+        errors.sort_by_key(|e| e.row); // stable: a row's errors keep column order
+        Err(UploadError::Rejected(errors))
+    }
+}
+
+/// Validates one row's cells, recording every problem rather than stopping at the first.
+struct RowCheck<'a> {
+    raw: &'a RawRow,
+    errors: &'a mut Vec<RowError>,
+    ok: bool,
+}
+
+impl RowCheck<'_> {
+    fn fail(&mut self, key: &str, message: String) {
+        self.ok = false;
+        self.errors
+            .push(RowError::new(self.raw.row, Some(key), message));
+    }
+
+    /// Parses an optional cell; a parser's "must …" message is prefixed with the column and
+    /// followed by the offending text so the clerk can find it.
+    fn parse<T>(&mut self, key: &str, parse: impl FnOnce(&str) -> Result<T, String>) -> Option<T> {
+        let text = self.raw.get(key)?;
+        match parse(text) {
+            Ok(value) => Some(value),
+            Err(message) => {
+                self.fail(key, format!("{key} {message}, got \"{}\"", shorten(text)));
+                None
+            }
+        }
+    }
+
+    fn required<T>(
+        &mut self,
+        key: &str,
+        parse: impl FnOnce(&str) -> Result<T, String>,
+    ) -> Option<T> {
+        if self.raw.get(key).is_none() {
+            self.fail(key, format!("{key} is required"));
+            return None;
+        }
+        self.parse(key, parse)
+    }
+
+    fn text(&mut self, key: &str, max_chars: usize, required: bool) -> String {
+        let Some(text) = self.raw.get(key) else {
+            if required {
+                self.fail(key, format!("{key} is required"));
+            }
+            return String::new();
+        };
+        let count = text.chars().count();
+        if count > max_chars {
+            self.fail(
+                key,
+                format!("{key} must be at most {max_chars} characters, got {count}"),
+            );
+        }
+        text.to_owned()
+    }
+
+    fn unit(&mut self) -> Option<UnitRow> {
+        let building = self.text("building", 50, true);
+        let unit = self.text("unit", 20, false);
+        let room = self.text("room", 20, true);
+        let floor = self.required("floor", parse_floor);
+        let layout = self.required("layout", Layout::parse);
+        let area = self.required("area_m2", |s| {
+            area_in_range(parse_area_centi(s)?, MIN_AREA_CENTI, MAX_AREA_CENTI)
+        });
+        let inner_area = self.parse("inner_area_m2", |s| {
+            let inner = parse_area_centi(s)?;
+            match area {
+                _ if inner == 0 => Err("must be more than 0".to_owned()),
+                Some(area) if inner > area => {
+                    Err(format!("must not exceed area_m2 ({})", centi_text(area)))
+                }
+                _ => Ok(inner),
+            }
+        });
+        let price = self.required("price_per_m2_yuan", |s| {
+            let price = parse_yuan(s)?;
+            if (MIN_PRICE_YUAN..=MAX_PRICE_YUAN).contains(&price) {
+                Ok(price)
+            } else {
+                Err(format!(
+                    "must be from {MIN_PRICE_YUAN} to {MAX_PRICE_YUAN} yuan per m²"
+                ))
+            }
+        });
+        let total = self.parse("total_price_yuan", |s| {
+            let given = parse_yuan(s)?;
+            match (area, price) {
+                (Some(area), Some(price)) => check_total(given, area, price),
+                _ => Ok(given), // cannot compare; the area or price error is reported already
+            }
+        });
+        let orientation = self.parse("orientation", parse_orientation);
+        let decoration = self.parse("decoration", Decoration::parse);
+        let status = self
+            .parse("status", ListedStatus::parse)
+            .unwrap_or_default();
+        let description = self.text("description", 2000, false);
+        let (area_centi, price_per_m2_yuan) = (area?, price?);
+        Some(UnitRow {
+            building,
+            unit,
+            room,
+            floor: floor?,
+            layout: layout?,
+            area_centi,
+            inner_area_centi: inner_area,
+            price_per_m2_yuan,
+            total_price_yuan: total
+                .unwrap_or_else(|| total_from_area_price(area_centi, price_per_m2_yuan)),
+            orientation,
+            decoration,
+            description,
+            status,
+        })
+    }
+}
+
+/// Keeps error messages readable when a cell holds a paragraph.
+fn shorten(text: &str) -> Cow<'_, str> {
+    match text.char_indices().nth(40) {
+        Some((cut, _)) => Cow::Owned(format!("{}…", &text[..cut])),
+        None => Cow::Borrowed(text),
+    }
+}
+
+/// Rejects every row whose (building, unit, room) appears more than once: later copies name
+/// the first, and the first names the second. `keys` are in row order.
+fn report_duplicates(keys: &[(usize, [&str; 3])], errors: &mut Vec<RowError>) {
+    let mut first_row: HashMap<[&str; 3], usize> = HashMap::with_capacity(keys.len());
+    let mut first_copy: HashMap<usize, usize> = HashMap::new();
+    for (row, key) in keys {
+        let first = *first_row.entry(*key).or_insert(*row);
+        if first != *row {
+            errors.push(duplicate(*row, key, first));
+            first_copy.entry(first).or_insert(*row);
+        }
+    }
+    for (row, key) in keys {
+        if let Some(other) = first_copy.get(row) {
+            errors.push(duplicate(*row, key, *other));
+        }
+    }
+}
+
+fn duplicate(row: usize, [building, unit, room]: &[&str; 3], other: usize) -> RowError {
+    let unit = if unit.is_empty() {
+        String::new()
+    } else {
+        format!(", unit {unit}")
+    };
+    let message = format!("building {building}{unit}, room {room} also appears in row {other}");
+    RowError::new(row, Some("room"), message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const HEADER: &str =
+        "楼栋,单元,房号,楼层,户型,建筑面积,套内面积,单价,总价,朝向,装修,备注,状态\n";
+
+    fn parse_csv(body: &str) -> Result<Vec<ParsedUnit>, UploadError> {
+        parse_units(
+            format!("{HEADER}{body}").as_bytes(),
+            UploadFormat::Csv,
+            1000,
+        )
+    }
+
+    fn errors_of(result: Result<Vec<ParsedUnit>, UploadError>) -> Vec<(usize, String, String)> {
+        match result {
+            Err(UploadError::Rejected(errors)) => errors
+                .into_iter()
+                .map(|e| (e.row, e.field.unwrap_or_default(), e.message))
+                .collect(),
+            other => panic!("expected a rejection, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_full_row_becomes_a_unit() {
+        let units = parse_csv(
+            "3号楼,1,101,1,3室2厅2卫,89.50,70.1,\"12,000\",1074000,朝南,精装,近地铁,可售\n",
+        )
+        .unwrap();
+        let unit = &units[0].unit;
+        assert_eq!(units[0].row, 2);
+        assert_eq!(unit.key(), ("3号楼".into(), "1".into(), "101".into()));
+        assert_eq!(
+            (unit.floor, unit.layout.text()),
+            (1, "3室2厅2卫".to_owned())
+        );
+        assert_eq!((unit.area_centi, unit.inner_area_centi), (8950, Some(7010)));
+        assert_eq!(
+            (unit.price_per_m2_yuan, unit.total_price_yuan),
+            (12000, 1_074_000)
+        );
+        assert_eq!(unit.orientation.as_deref(), Some("南"));
+        assert_eq!(unit.decoration, Some(Decoration::Fine));
+        assert_eq!(
+            (unit.description.as_str(), unit.status),
+            ("近地铁", ListedStatus::Available)
+        );
+    }
+
+    #[test]
+    fn optional_columns_default_and_total_is_computed() {
+        let csv = "building,room,floor,layout,area_m2,price_per_m2_yuan\nA座,1502,15,两室一厅,88.88,15555\n";
+        let units = parse_units(csv.as_bytes(), UploadFormat::Csv, 10).unwrap();
+        let unit = &units[0].unit;
+        assert_eq!(
+            (
+                unit.unit.as_str(),
+                unit.inner_area_centi,
+                unit.orientation.as_ref()
+            ),
+            ("", None, None)
+        );
+        assert_eq!(unit.total_price_yuan, 1_382_528); // 88.88 × 15555 = 1 382 528.4
+        assert_eq!(
+            (unit.decoration, unit.status),
+            (None, ListedStatus::Available)
+        );
+    }
+
+    #[test]
+    fn a_stated_total_within_one_percent_is_authoritative() {
+        let units = parse_csv("1,,101,2,1室,100,,10000,1009999,,,,不可售\n").unwrap();
+        assert_eq!(units[0].unit.total_price_yuan, 1_009_999);
+        assert_eq!(units[0].unit.status, ListedStatus::Withdrawn);
+        let errors = errors_of(parse_csv("1,,101,2,1室,100,,10000,1010001,,,,\n"));
+        assert_eq!(errors[0].1, "total_price_yuan");
+        assert!(errors[0].2.contains("within 1%"), "{}", errors[0].2);
+    }
+
+    #[test]
+    fn every_error_of_every_row_is_reported() {
+        let body = "1,,101,0,3厅2室,5,,999,,上,豪装,,sold\n\
+                    1,,102,3,2室,89.555,90,12000.5,,,,,\n\
+                    1,,103,3,2室,90,90.01,abc,,,,,\n";
+        let errors = errors_of(parse_csv(body));
+        let fields: Vec<_> = errors
+            .iter()
+            .map(|(row, field, _)| (*row, field.as_str()))
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                (2, "floor"),
+                (2, "layout"),
+                (2, "area_m2"),
+                (2, "price_per_m2_yuan"),
+                (2, "orientation"),
+                (2, "decoration"),
+                (2, "status"),
+                (3, "area_m2"),
+                (3, "price_per_m2_yuan"),
+                (4, "inner_area_m2"),
+                (4, "price_per_m2_yuan"),
+            ]
+        );
+        assert_eq!(
+            errors[0].2,
+            "floor must be a whole number from 1 to 200, got \"0\""
+        );
+        assert_eq!(
+            errors[2].2,
+            "area_m2 must be from 10.00 to 1000.00 m², got \"5\""
+        );
+        assert_eq!(
+            errors[7].2,
+            "area_m2 must have at most two decimals, got \"89.555\""
+        );
+        assert_eq!(
+            errors[8].2,
+            "price_per_m2_yuan must be a whole number of yuan, got \"12000.5\""
+        );
+        assert_eq!(
+            errors[9].2,
+            "inner_area_m2 must not exceed area_m2 (90.00), got \"90.01\""
+        );
+    }
+
+    #[test]
+    fn missing_and_overlong_text_fields() {
+        let long = "长".repeat(2001);
+        let errors = errors_of(parse_csv(&format!(
+            ",,,1,1室,50,,5000,,,,{long},\n{},,{},2,1室,50,,5000,,,,,\n",
+            "b".repeat(51),
+            "r".repeat(21)
+        )));
+        let found: Vec<_> = errors
+            .iter()
+            .map(|(r, f, m)| (*r, f.as_str(), m.as_str()))
+            .collect();
+        assert_eq!(found[0], (2, "building", "building is required"));
+        assert_eq!(found[1], (2, "room", "room is required"));
+        assert_eq!(
+            found[2],
+            (
+                2,
+                "description",
+                "description must be at most 2000 characters, got 2001"
+            )
+        );
+        assert_eq!(
+            found[3],
+            (
+                3,
+                "building",
+                "building must be at most 50 characters, got 51"
+            )
+        );
+        assert_eq!(
+            found[4],
+            (3, "room", "room must be at most 20 characters, got 21")
+        );
+    }
+
+    #[test]
+    fn duplicate_keys_reject_both_rows() {
+        let body = "1,1,101,1,1室,50,,5000,,,,,\n1,2,101,1,1室,50,,5000,,,,,\n1,1,101,1,1室,50,,5000,,,,,\n";
+        let errors = errors_of(parse_csv(body));
+        assert_eq!(
+            errors,
+            [
+                (
+                    2,
+                    "room".to_owned(),
+                    "building 1, unit 1, room 101 also appears in row 4".to_owned()
+                ),
+                (
+                    4,
+                    "room".to_owned(),
+                    "building 1, unit 1, room 101 also appears in row 2".to_owned()
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn json_units_use_the_units_key() {
+        let json = r#"{"units": [{"building": "1", "room": "101", "floor": 3, "layout": "2室1厅", "area_m2": 89.5, "price_per_m2_yuan": 12000.0}]}"#;
+        let units = parse_units(json.as_bytes(), UploadFormat::Json, 10).unwrap();
+        assert_eq!(
+            (units[0].row, units[0].unit.total_price_yuan),
+            (1, 1_074_000)
+        );
+    }
+
+    #[test]
+    fn structural_and_validation_errors_come_together() {
+        let errors = errors_of(parse_csv(
+            "1,,101,1,1室,50,,5000,,,,,,extra\n1,,102,0,1室,50,,5000,,,,,\n",
+        ));
+        let fields: Vec<_> = errors.iter().map(|(r, f, _)| (*r, f.as_str())).collect();
+        assert_eq!(fields, [(2, ""), (3, "floor")]);
+    }
+
+    fn big_table(rows: usize) -> String {
+        let mut csv = HEADER.to_owned();
+        for i in 0..rows {
+            let line = format!(
+                "{},1,{},{},3室2厅2卫,89.5,,12000,,南,精装,,\n",
+                i % 30,
+                i,
+                i % 30 + 1
+            );
+            csv.push_str(&line);
+        }
+        csv
+    }
+
+    #[test]
+    fn many_rows_parse() {
+        let units = parse_units(big_table(5000).as_bytes(), UploadFormat::Csv, 5000).unwrap();
+        assert_eq!(units.len(), 5000);
+        assert_eq!(units[4999].row, 5001);
+    }
+
+    /// `cargo test --release --lib -- --ignored hundred_thousand` prints the time per 100 000 rows.
+    #[test]
+    #[ignore]
+    fn hundred_thousand_rows_parse_quickly() {
+        let csv = big_table(100_000);
+        let started = std::time::Instant::now();
+        let units = parse_units(csv.as_bytes(), UploadFormat::Csv, 100_000).unwrap();
+        println!("{} rows in {:?}", units.len(), started.elapsed());
+    }
+
+    proptest! {
+        #[test]
+        fn parse_units_never_panics(row in "[0-9.,室厅卫南精装可售 \"a-z-]{0,80}") {
+            let _ = parse_csv(&row);
+        }
+    }
+}

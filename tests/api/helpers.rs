@@ -1,0 +1,242 @@
+//! Spawns the real application on port 0 with its own fresh database (a SQLite file in a temp
+//! dir, or a new PostgreSQL database when ANJU_TEST_POSTGRES_URL is set) and a temp index.
+
+use std::sync::Arc;
+
+use anju::clock::ManualClock;
+use anju::config::{Config, Secret, UploadLimits};
+use anju::db::AnyConnection;
+use anju::state::AppState;
+use diesel::prelude::*;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+pub const ADMIN_TOKEN: &str = "ot_test_bootstrap_admin_token_0001";
+
+/// 2026-03-02 09:00:00 UTC
+pub const START_MS: i64 = 1_772_442_000_000;
+
+enum TestDb {
+    Sqlite,
+    Postgres { admin_url: String, name: String },
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let TestDb::Postgres { admin_url, name } = self {
+            if let Ok(mut c) = diesel::PgConnection::establish(admin_url) {
+                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut c);
+            }
+        }
+    }
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub state: AppState,
+    pub clock: Arc<ManualClock>,
+    pub database_url: String,
+    _db: TestDb,
+    pub dir: tempfile::TempDir,
+}
+
+fn fresh_database(dir: &std::path::Path) -> (String, TestDb) {
+    match std::env::var("ANJU_TEST_POSTGRES_URL").ok().filter(|u| !u.is_empty()) {
+        None => (format!("sqlite://{}", dir.join("anju.db").display()), TestDb::Sqlite),
+        Some(admin_url) => {
+            let name = format!("anju_t_{}", uuid::Uuid::new_v4().simple());
+            let mut c = diesel::PgConnection::establish(&admin_url)
+                .unwrap_or_else(|e| panic!("ANJU_TEST_POSTGRES_URL is set but unreachable: {e}"));
+            diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut c).expect("create test database");
+            let (base, query) = match admin_url.split_once('?') {
+                Some((b, q)) => (b.to_string(), format!("?{q}")),
+                None => (admin_url.clone(), String::new()),
+            };
+            let prefix = base.rsplit_once('/').map(|(p, _)| p.to_string()).unwrap_or(base.clone());
+            (format!("{prefix}/{name}{query}"), TestDb::Postgres { admin_url, name })
+        }
+    }
+}
+
+pub fn test_config(dir: &std::path::Path, database_url: String) -> Config {
+    Config {
+        listen: "127.0.0.1:0".into(),
+        database_url,
+        index_dir: dir.join("index"),
+        admin_token: Secret::new(ADMIN_TOKEN),
+        data_key: [42u8; 32],
+        log: "warn".into(),
+        db_pool_size: 8,
+        upload: UploadLimits::default(),
+        secrets_dir: dir.to_path_buf(),
+        admin_token_generated: false,
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+    anju::telemetry::init("warn");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (database_url, db) = fresh_database(dir.path());
+    let mut config = test_config(dir.path(), database_url.clone());
+    adjust(&mut config);
+    let clock = ManualClock::new(START_MS);
+    let app = anju::startup::Application::build_with_clock(&config, clock.clone()).expect("app builds");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let state = app.state.clone();
+    tokio::spawn(app.run_until_stopped());
+    TestApp { address, client: reqwest::Client::new(), state, clock, database_url, _db: db, dir }
+}
+
+/// A unified social credit code with a valid check character, different for each `n`.
+pub fn credit_code(n: u32) -> String {
+    let first17 = format!("91350100M{:08}", n);
+    anju::domain::credit_code::with_check_char(&first17).expect("valid prefix")
+}
+
+pub struct Developer {
+    pub id: i64,
+    pub key: String,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn post_json(&self, token: &str, path: &str, body: &Value) -> (StatusCode, Value) {
+        let res = self.client.post(self.url(path)).bearer_auth(token).json(body).send().await.expect("request");
+        into_json(res).await
+    }
+
+    pub async fn patch_json(&self, token: &str, path: &str, body: &Value) -> (StatusCode, Value) {
+        let res = self.client.patch(self.url(path)).bearer_auth(token).json(body).send().await.expect("request");
+        into_json(res).await
+    }
+
+    pub async fn get(&self, token: &str, path: &str) -> (StatusCode, Value) {
+        let res = self.client.get(self.url(path)).bearer_auth(token).send().await.expect("request");
+        into_json(res).await
+    }
+
+    pub async fn upload(&self, token: &str, project_id: i64, content_type: &str, body: Vec<u8>) -> (StatusCode, Value) {
+        let res = self
+            .client
+            .post(self.url(&format!("/api/v1/projects/{project_id}/units/import")))
+            .bearer_auth(token)
+            .header("Content-Type", content_type)
+            .body(body)
+            .send()
+            .await
+            .expect("request");
+        into_json(res).await
+    }
+
+    /// Registers, approves and keys a developer.
+    pub async fn approved_developer(&self, n: u32) -> Developer {
+        let (status, dev) = self
+            .post_json(
+                ADMIN_TOKEN,
+                "/api/v1/developers",
+                &json!({ "name": format!("开发商{n}置业有限公司"), "credit_code": credit_code(n),
+                         "contact_name": "李小龙", "contact_phone": "13912345678" }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{dev}");
+        let id = dev["id"].as_i64().unwrap();
+        let (status, body) = self.post_json(ADMIN_TOKEN, &format!("/api/v1/developers/{id}/approve"), &json!({})).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let (status, key) = self.post_json(ADMIN_TOKEN, &format!("/api/v1/developers/{id}/keys"), &json!({})).await;
+        assert_eq!(status, StatusCode::CREATED, "{key}");
+        Developer { id, key: key["key"].as_str().unwrap().to_string() }
+    }
+
+    /// A project of `dev`, approved when `approve`.
+    pub async fn project(&self, dev: &Developer, name: &str, approve: bool) -> i64 {
+        let (status, p) = self
+            .post_json(
+                &dev.key,
+                "/api/v1/projects",
+                &json!({ "name": name, "district": "高新区", "zone_class": 2, "address": "重庆路88号",
+                         "presale_permit_no": "2026预字第001号", "delivery": "ready", "amenities": ["地铁", "学校"],
+                         "description": "南北通透 湖景房" }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{p}");
+        let id = p["id"].as_i64().unwrap();
+        if approve {
+            let (status, body) = self.post_json(ADMIN_TOKEN, &format!("/api/v1/projects/{id}/approve"), &json!({})).await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+        }
+        id
+    }
+
+    pub fn conn(&self) -> anju::db::DbConn {
+        self.state.pool.get().expect("db connection")
+    }
+
+    /// Every stored unit of a project and the number of audit events: what "unchanged" compares.
+    pub fn snapshot(&self, project_id: i64) -> String {
+        use anju::db::schema::{audit_events, units};
+        let mut c = self.conn();
+        let rows: Vec<anju::db::units::Unit> = units::table
+            .filter(units::project_id.eq(project_id))
+            .order(units::id.asc())
+            .select(anju::db::units::Unit::as_select())
+            .load(&mut *c)
+            .expect("load units");
+        let audits: i64 = audit_events::table.count().get_result(&mut *c).expect("count audit");
+        format!("{rows:?} audit={audits}")
+    }
+
+    pub fn unit_count(&self, project_id: i64) -> i64 {
+        use anju::db::schema::units;
+        let mut c = self.conn();
+        units::table.filter(units::project_id.eq(project_id)).count().get_result(&mut *c).expect("count")
+    }
+
+    /// Puts a unit into a status directly (holds and reservations come with selection rounds).
+    pub fn force_unit_status(&self, unit_id: i64, status: &str) {
+        use anju::db::schema::units;
+        let mut c = self.conn();
+        let conn: &mut AnyConnection = &mut c;
+        diesel::update(units::table.find(unit_id)).set(units::status.eq(status)).execute(conn).expect("update");
+    }
+}
+
+pub async fn into_json(res: reqwest::Response) -> (StatusCode, Value) {
+    let status = res.status();
+    assert!(res.headers().contains_key("x-request-id"), "every response carries X-Request-Id");
+    let text = res.text().await.expect("body");
+    let value = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
+    (status, value)
+}
+
+/// Asserts an error envelope with `code` and returns its details.
+pub fn assert_error(status: StatusCode, body: &Value, expected_status: StatusCode, code: &str) -> Value {
+    assert_eq!(status, expected_status, "{body}");
+    assert_eq!(body["error"]["code"], code, "{body}");
+    assert!(body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
+    body["error"]["details"].clone()
+}
+
+pub const EN_HEADER: &str = "building,unit,room,floor,layout,area_m2,inner_area_m2,price_per_m2_yuan,total_price_yuan,orientation,decoration,description,status";
+
+/// A valid English-header CSV row for room `room` of building `b`.
+pub fn en_row(b: &str, room: &str) -> String {
+    format!("{b},1,{room},12,3室2厅2卫,89.50,72.30,15000,,南,fine,南北通透,available")
+}
+
+pub fn en_csv(rows: &[String]) -> Vec<u8> {
+    let mut s = String::from(EN_HEADER);
+    for r in rows {
+        s.push('\n');
+        s.push_str(r);
+    }
+    s.push('\n');
+    s.into_bytes()
+}

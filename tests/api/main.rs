@@ -1,0 +1,8 @@
+//! Integration tests: the real application on port 0, a fresh database per test, spoken to over
+//! HTTP with reqwest. Runs on SQLite, or on PostgreSQL when ANJU_TEST_POSTGRES_URL is set.
+
+mod flow;
+mod helpers;
+mod ownership;
+mod service;
+mod upload_rejections;
