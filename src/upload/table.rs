@@ -336,7 +336,7 @@ fn read_xlsx(
     };
     let blank = |r: &[Data]| {
         r.iter()
-            .all(|c| cell_text(c).map_or(false, |t| t.trim().is_empty()))
+            .all(|c| cell_text(c).is_ok_and(|t| t.trim().is_empty()))
     };
     let mut rows = range
         .rows()
