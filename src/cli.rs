@@ -27,6 +27,8 @@ pub enum Command {
     Serve,
     /// Apply pending database migrations and exit
     Migrate,
+    /// Rebuild the search index from the database (run it while the service is stopped)
+    Reindex,
     /// Upload a unit table (CSV / XLSX / JSON) into a project, all-or-nothing, as its developer would
     ImportUnits {
         #[arg(long)]
@@ -48,6 +50,7 @@ pub fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::ImportUnits { project, file } => import_units(config, project, &file),
+        Command::Reindex => reindex(config),
     }
 }
 
@@ -117,6 +120,30 @@ fn import_units(config: Config, project_id: i64, file: &std::path::Path) -> anyh
         parsed,
         total - parsed,
         rows.len() as f64 / total.as_secs_f64()
+    );
+    Ok(())
+}
+
+fn reindex(config: Config) -> anyhow::Result<()> {
+    let state = prepare_state(&config, Arc::new(SystemClock))?;
+    let total = {
+        let mut conn = state.pool.get()?;
+        crate::db::listings::count_listed(&mut conn)?
+    };
+    let bar = indicatif::ProgressBar::new(total.max(0) as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{msg} {bar:40} {pos}/{len} ({per_sec}, {eta} left)")
+            .expect("static template"),
+    );
+    bar.set_message("reindexing");
+    let started = std::time::Instant::now();
+    let count = crate::indexer::Indexer::rebuild(&state.search, &state.pool, &|n| bar.set_position(n))?;
+    bar.finish_and_clear();
+    eprintln!(
+        "reindexed {count} listed units into {} in {:.1?} (applied through change {})",
+        config.index_dir.display(),
+        started.elapsed(),
+        state.search.applied_seq()
     );
     Ok(())
 }

@@ -43,6 +43,8 @@ impl Modify for BearerAuth {
         routes::units::list_units,
         routes::units::get_unit,
         routes::units::update_unit,
+        routes::listings::search_listings,
+        routes::listings::get_listing,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail, crate::domain::FieldError, crate::upload::RowError)),
     modifiers(&BearerAuth),
@@ -52,6 +54,7 @@ impl Modify for BearerAuth {
         (name = "developers", description = "developer admission: registration, vetting, API keys"),
         (name = "projects", description = "projects (楼盘)"),
         (name = "units", description = "units (房源): uploads, listing, edits"),
+        (name = "search", description = "the hall's listings: full text (words, fragments, pinyin), filters, facets"),
     )
 )]
 pub struct ApiDoc;

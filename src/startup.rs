@@ -3,7 +3,7 @@
 
 use std::net::TcpListener;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
@@ -19,6 +19,8 @@ use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::crypto::DataCipher;
 use crate::domain::token::hash_token;
+use crate::indexer::Indexer;
+use crate::search::SearchIndex;
 use crate::error::{json_error_handler, path_error_handler, query_error_handler};
 use crate::routes;
 use crate::state::AppState;
@@ -39,13 +41,16 @@ pub fn prepare_state(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<A
     }
     crate::db::officials::ensure_bootstrap(&mut conn, &hash_token(config.admin_token.expose()), clock.now_ms())?;
     drop(conn);
-    std::fs::create_dir_all(&config.index_dir)?;
+    let search = Arc::new(SearchIndex::open_or_create(&config.index_dir)?);
+    let indexer = Indexer::new(Arc::clone(&search), pool.clone(), Duration::from_millis(100));
     Ok(AppState {
         pool,
         cipher: DataCipher::new(&config.data_key),
         clock,
         upload: config.upload,
         index_dir: config.index_dir.clone(),
+        search,
+        indexer,
     })
 }
 
@@ -56,6 +61,8 @@ impl Application {
 
     pub fn build_with_clock(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Application> {
         let state = prepare_state(config, clock)?;
+        // catches up from the last applied sequence, then follows the outbox
+        state.indexer.spawn();
         let listener = TcpListener::bind(&config.listen)?;
         let port = listener.local_addr()?.port();
         let server = run(listener, state.clone())?;
@@ -132,6 +139,8 @@ pub fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
             .service(routes::units::list_units)
             .service(routes::units::get_unit)
             .service(routes::units::update_unit)
+            .service(routes::listings::search_listings)
+            .service(routes::listings::get_listing)
             .default_service(web::to(not_found))
     })
     .listen(listener)?

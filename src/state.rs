@@ -8,6 +8,8 @@ use crate::config::UploadLimits;
 use crate::crypto::DataCipher;
 use crate::db::{DbConn, DbPool};
 use crate::error::ApiError;
+use crate::indexer::Indexer;
+use crate::search::SearchIndex;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -16,6 +18,8 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub upload: UploadLimits,
     pub index_dir: PathBuf,
+    pub search: Arc<SearchIndex>,
+    pub indexer: Arc<Indexer>,
 }
 
 impl AppState {
@@ -35,5 +39,28 @@ impl AppState {
             f(&mut conn)
         })
         .await?
+    }
+
+    /// Like `db`, for work that may change what search lists: wakes the indexer afterwards.
+    pub async fn write<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
+    {
+        let result = self.db(f).await;
+        if result.is_ok() {
+            self.indexer.notify();
+        }
+        result
+    }
+
+    /// Runs blocking search work off the async workers.
+    pub async fn search<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&SearchIndex) -> Result<T, ApiError> + Send + 'static,
+    {
+        let index = Arc::clone(&self.search);
+        actix_web::web::block(move || f(&index)).await?
     }
 }

@@ -3,6 +3,7 @@
 use diesel::prelude::*;
 
 use super::audit::{self, AuditCtx};
+use super::listings::{self, ListingChange};
 use super::schema::{developer_keys, developers};
 use super::{write_tx, AnyConnection};
 use crate::domain::status::DeveloperStatus;
@@ -132,6 +133,7 @@ pub fn set_status(
             Some(id),
             serde_json::json!({ "from": from.as_str(), "to": to.as_str(), "reason": reason }),
         )?;
+        listings::record(conn, ListingChange::Developer(id), ctx.now_ms)?;
         Ok(get(conn, id)?.expect("exists"))
     })
 }

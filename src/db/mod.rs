@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod developers;
+pub mod listings;
 pub mod officials;
 pub mod projects;
 pub mod schema;

@@ -3,6 +3,7 @@
 use diesel::prelude::*;
 
 use super::audit::{self, AuditCtx};
+use super::listings::{self, ListingChange};
 use super::schema::{developers, projects};
 use super::{write_tx, AnyConnection};
 use crate::domain::project::NewProject;
@@ -183,6 +184,7 @@ pub fn set_status(
             Some(id),
             serde_json::json!({ "from": from.as_str(), "to": to.as_str(), "reason": reason }),
         )?;
+        listings::record(conn, ListingChange::Project(id), ctx.now_ms)?;
         Ok(get(conn, id)?.expect("exists"))
     })
 }

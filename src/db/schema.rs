@@ -104,6 +104,17 @@ diesel::joinable!(developer_keys -> developers (developer_id));
 diesel::joinable!(projects -> developers (developer_id));
 diesel::joinable!(units -> projects (project_id));
 
+
+diesel::table! {
+    listing_changes (seq) {
+        seq -> BigInt,
+        unit_id -> Nullable<BigInt>,
+        project_id -> Nullable<BigInt>,
+        developer_id -> Nullable<BigInt>,
+        created_at_ms -> BigInt,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     officials,
     developers,
@@ -111,4 +122,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     projects,
     units,
     audit_events,
+    listing_changes,
 );

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use diesel::prelude::*;
 
 use super::audit::{self, AuditCtx};
+use super::listings::{self, ListingChange};
 use super::schema::units;
 use super::{write_tx, AnyConnection};
 use crate::domain::status::UnitStatus;
@@ -186,6 +187,9 @@ pub fn import(
             }
         }
         outcome.updated = updates.len();
+        if outcome.created + outcome.updated > 0 {
+            listings::record(conn, ListingChange::Project(project_id), ctx.now_ms)?;
+        }
         audit::record(
             conn,
             ctx,
@@ -291,6 +295,7 @@ pub fn edit(conn: &mut AnyConnection, ctx: &AuditCtx, id: i64, e: &UnitEdit) -> 
                 "description_changed": description != u.description,
             }),
         )?;
+        listings::record(conn, ListingChange::Unit(id), ctx.now_ms)?;
         Ok(get(conn, id)?.expect("exists"))
     })
 }

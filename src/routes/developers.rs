@@ -138,7 +138,7 @@ async fn change_status(
     caller.admin()?;
     let reason = body.map(|b| b.reason()).transpose()?.flatten();
     let ctx = caller.audit(state.now_ms());
-    let developer = state.db(move |c| store::set_status(c, &ctx, id, to, reason.as_deref())).await?;
+    let developer = state.write(move |c| store::set_status(c, &ctx, id, to, reason.as_deref())).await?;
     Ok(web::Json(developer.into()))
 }
 

@@ -2,6 +2,7 @@
 
 pub mod developers;
 pub mod health;
+pub mod listings;
 pub mod officials;
 pub mod projects;
 pub mod units;

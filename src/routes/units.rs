@@ -123,7 +123,7 @@ pub async fn import_units(
     let rows = web::block(move || crate::upload::units::parse_units(&body, format, limits.max_rows)).await??;
     let ctx = caller.audit(state.now_ms());
     let project_id = project.id;
-    let outcome = state.db(move |c| store::import(c, &ctx, project_id, &rows)).await?;
+    let outcome = state.write(move |c| store::import(c, &ctx, project_id, &rows)).await?;
     tracing::info!(project_id, created = outcome.created, updated = outcome.updated, unchanged = outcome.unchanged, "units imported");
     Ok(web::Json(outcome.into()))
 }
@@ -215,6 +215,6 @@ pub async fn update_unit(
     let edit = body.into_inner().parse()?;
     let unit = visible_unit(&state, &caller, id.into_inner()).await?;
     let ctx = caller.audit(state.now_ms());
-    let updated = state.db(move |c| store::edit(c, &ctx, unit.id, &edit)).await?;
+    let updated = state.write(move |c| store::edit(c, &ctx, unit.id, &edit)).await?;
     Ok(web::Json(updated.into()))
 }

@@ -18,6 +18,8 @@ pub const START_MS: i64 = 1_772_442_000_000;
 
 enum TestDb {
     Sqlite,
+    /// another instance's database: not ours to drop
+    Shared,
     Postgres { admin_url: String, name: String },
 }
 
@@ -35,10 +37,9 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub state: AppState,
-    pub clock: Arc<ManualClock>,
     pub database_url: String,
     _db: TestDb,
-    pub dir: tempfile::TempDir,
+    _dir: tempfile::TempDir,
 }
 
 fn fresh_database(dir: &std::path::Path) -> (String, TestDb) {
@@ -78,18 +79,31 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_with(|_| {}).await
 }
 
+/// A second service instance on `other`'s database, with its own index directory.
+pub async fn spawn_second_instance(other: &TestApp, adjust: impl FnOnce(&mut Config)) -> TestApp {
+    let url = other.database_url.clone();
+    spawn(move |_| (url, TestDb::Shared), adjust).await
+}
+
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+    spawn(fresh_database, adjust).await
+}
+
+async fn spawn(
+    database: impl FnOnce(&std::path::Path) -> (String, TestDb),
+    adjust: impl FnOnce(&mut Config),
+) -> TestApp {
     anju::telemetry::init("warn");
     let dir = tempfile::tempdir().expect("temp dir");
-    let (database_url, db) = fresh_database(dir.path());
+    let (database_url, db) = database(dir.path());
     let mut config = test_config(dir.path(), database_url.clone());
     adjust(&mut config);
     let clock = ManualClock::new(START_MS);
-    let app = anju::startup::Application::build_with_clock(&config, clock.clone()).expect("app builds");
+    let app = anju::startup::Application::build_with_clock(&config, clock).expect("app builds");
     let address = format!("http://127.0.0.1:{}", app.port());
     let state = app.state.clone();
     tokio::spawn(app.run_until_stopped());
-    TestApp { address, client: reqwest::Client::new(), state, clock, database_url, _db: db, dir }
+    TestApp { address, client: reqwest::Client::new(), state, database_url, _db: db, _dir: dir }
 }
 
 /// A unified social credit code with a valid check character, different for each `n`.
@@ -121,6 +135,42 @@ impl TestApp {
     pub async fn get(&self, token: &str, path: &str) -> (StatusCode, Value) {
         let res = self.client.get(self.url(path)).bearer_auth(token).send().await.expect("request");
         into_json(res).await
+    }
+
+    /// `GET /api/v1/listings?{query}` (public).
+    pub async fn listings(&self, query: &str) -> (StatusCode, Value) {
+        let res = self.client.get(self.url(&format!("/api/v1/listings?{query}"))).send().await.expect("request");
+        into_json(res).await
+    }
+
+    /// Unit ids of every listing matching `query` (all pages).
+    pub async fn listing_ids(&self, query: &str) -> Vec<i64> {
+        let mut ids = Vec::new();
+        for page in 1.. {
+            let (status, body) = self.listings(&format!("{query}&per_page=100&page={page}")).await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+            let items = body["items"].as_array().unwrap();
+            ids.extend(items.iter().map(|i| i["unit_id"].as_i64().unwrap()));
+            if items.len() < 100 {
+                break;
+            }
+        }
+        ids
+    }
+
+    /// Waits until the indexer has applied every change in the database (at most `within`).
+    pub async fn index_caught_up(&self, within: std::time::Duration) -> bool {
+        let started = std::time::Instant::now();
+        loop {
+            let max = anju::db::listings::max_seq(&mut self.conn()).unwrap();
+            if self.state.search.applied_seq() >= max {
+                return true;
+            }
+            if started.elapsed() > within {
+                return false;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
     }
 
     pub async fn upload(&self, token: &str, project_id: i64, content_type: &str, body: Vec<u8>) -> (StatusCode, Value) {

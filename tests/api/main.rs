@@ -4,5 +4,6 @@
 mod flow;
 mod helpers;
 mod ownership;
+mod search;
 mod service;
 mod upload_rejections;

@@ -1,0 +1,2 @@
+DROP INDEX units_status;
+DROP TABLE listing_changes;

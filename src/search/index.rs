@@ -1,0 +1,281 @@
+//! The search index: one writer behind a mutex, one manually reloaded reader.
+
+use std::path::Path;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Mutex, MutexGuard};
+
+use tantivy::collector::sort_key::{SortBySimilarityScore, SortByStaticFastValue};
+use tantivy::collector::{Count, SortKeyComputer, TopDocs};
+use tantivy::directory::MmapDirectory;
+use tantivy::query::{Query, TermQuery};
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::{
+    DocAddress, Index, IndexReader, IndexSettings, IndexWriter, Order, ReloadPolicy, Searcher,
+    TantivyDocument, Term,
+};
+
+use super::facets::FacetCollector;
+use super::highlight::highlight;
+use super::query::{build_query, validate};
+use super::schema::{self, build_schema, Fields, AREA, PRICE_PER_M2, TOTAL_PRICE, UNIT_ID};
+use super::tokenizers::{self, jieba};
+use super::{Facets, ListingDoc, ListingQuery, SearchError, SearchHit, SearchResult, SortBy};
+
+/// Indexing memory of the writer, shared by its threads (tantivy wants ≥ 15 MB per thread).
+const WRITER_HEAP_BYTES: usize = 96_000_000;
+const WRITER_THREADS: usize = 2;
+/// Documents between two progress reports of a rebuild.
+const REBUILD_BATCH: u64 = 1_000;
+
+/// Sorted, filtered and paged search over the listings; `Send + Sync`, share it behind an `Arc`.
+pub struct SearchIndex {
+    fields: Fields,
+    writer: Mutex<IndexWriter>,
+    reader: IndexReader,
+    applied_seq: AtomicI64,
+}
+
+/// What the last commit recorded.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct CommitPayload {
+    applied_seq: i64,
+}
+
+impl SearchIndex {
+    /// Opens the index in `dir`, creating the directory and the index if needed. An index built
+    /// with another schema is replaced by an empty one (it is rebuilt from the database).
+    pub fn open_or_create(dir: &Path) -> Result<SearchIndex, SearchError> {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| SearchError::Io(format!("create {}: {e}", dir.display())))?;
+        let open_dir = || {
+            MmapDirectory::open(dir)
+                .map_err(|e| SearchError::Io(format!("open {}: {e}", dir.display())))
+        };
+        let (schema, fields) = build_schema();
+        let existing = Index::exists(&open_dir()?).map_err(|e| SearchError::Io(e.to_string()))?;
+        let reusable = if existing {
+            // a meta.json tantivy cannot read is treated like a foreign schema: rebuildable
+            Index::open(open_dir()?)
+                .ok()
+                .filter(|index| index.schema() == schema)
+        } else {
+            None
+        };
+        let index = match reusable {
+            Some(index) => index,
+            None => Index::create(open_dir()?, schema, IndexSettings::default())?,
+        };
+        Self::from_index(index, fields, WRITER_THREADS, WRITER_HEAP_BYTES)
+    }
+
+    /// An index in memory, for tests.
+    pub fn create_in_ram() -> Result<SearchIndex, SearchError> {
+        let (schema, fields) = build_schema();
+        Self::from_index(Index::create_in_ram(schema), fields, 1, 20_000_000)
+    }
+
+    fn from_index(
+        index: Index,
+        fields: Fields,
+        threads: usize,
+        heap: usize,
+    ) -> Result<SearchIndex, SearchError> {
+        tokenizers::register(&index);
+        jieba(); // load the dictionary now rather than in the first request
+        let applied_seq = index
+            .load_metas()?
+            .payload
+            .and_then(|p| serde_json::from_str::<CommitPayload>(&p).ok())
+            .map_or(0, |p| p.applied_seq);
+        let writer = index.writer_with_num_threads(threads, heap)?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        Ok(SearchIndex {
+            fields,
+            writer: Mutex::new(writer),
+            reader,
+            applied_seq: AtomicI64::new(applied_seq),
+        })
+    }
+
+    /// Replaces or inserts `upserts` and removes `deletes` (applied after the upserts), then
+    /// commits with `applied_seq` in the commit payload and reloads the reader. All or nothing.
+    pub fn apply(
+        &self,
+        upserts: &[ListingDoc],
+        deletes: &[i64],
+        applied_seq: i64,
+    ) -> Result<(), SearchError> {
+        let mut writer = self.lock_writer();
+        let staged = (|| -> Result<(), SearchError> {
+            for doc in upserts {
+                writer.delete_term(self.unit_term(doc.unit_id));
+                writer.add_document(self.document(doc)?)?;
+            }
+            for &unit_id in deletes {
+                writer.delete_term(self.unit_term(unit_id));
+            }
+            Ok(())
+        })();
+        self.commit(&mut writer, staged, applied_seq)
+    }
+
+    /// Empties the index and adds `docs` in one commit; `progress` hears the count so far every
+    /// thousand documents and at the end.
+    pub fn clear_and_rebuild(
+        &self,
+        docs: impl Iterator<Item = ListingDoc>,
+        applied_seq: i64,
+        progress: &dyn Fn(u64),
+    ) -> Result<(), SearchError> {
+        let mut writer = self.lock_writer();
+        let staged = (|| -> Result<(), SearchError> {
+            writer.delete_all_documents()?;
+            let mut added = 0u64;
+            for doc in docs {
+                writer.add_document(self.document(&doc)?)?;
+                added += 1;
+                if added % REBUILD_BATCH == 0 {
+                    progress(added);
+                }
+            }
+            progress(added);
+            Ok(())
+        })();
+        self.commit(&mut writer, staged, applied_seq)
+    }
+
+    fn commit(
+        &self,
+        writer: &mut IndexWriter,
+        staged: Result<(), SearchError>,
+        applied_seq: i64,
+    ) -> Result<(), SearchError> {
+        let committed = staged.and_then(|()| {
+            let payload = serde_json::to_string(&CommitPayload { applied_seq })
+                .map_err(|e| SearchError::Io(format!("encode commit payload: {e}")))?;
+            let mut prepared = writer.prepare_commit()?;
+            prepared.set_payload(&payload);
+            prepared.commit()?;
+            Ok(())
+        });
+        if let Err(e) = committed {
+            // drop the half-staged batch so the next call starts clean
+            let _ = writer.rollback();
+            return Err(e);
+        }
+        self.applied_seq.store(applied_seq, Ordering::SeqCst);
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// The sequence number recorded by the last commit; 0 for a new index.
+    pub fn applied_seq(&self) -> i64 {
+        self.applied_seq.load(Ordering::SeqCst)
+    }
+
+    /// One page of matching units, the total, and optionally facets, in one pass over the matches.
+    pub fn search(&self, q: &ListingQuery) -> Result<SearchResult, SearchError> {
+        let terms = validate(q)?;
+        let query = build_query(&self.fields, q, &terms);
+        let searcher = self.reader.searcher();
+        let by_unit = || (SortByStaticFastValue::<i64>::for_field(UNIT_ID), Order::Asc);
+        let by = |field: &str, order| (SortByStaticFastValue::<i64>::for_field(field), order);
+        let (s, qy) = (&searcher, &*query);
+        let (addresses, total, facets) = match q.sort {
+            SortBy::Relevance => page(s, qy, q, ((SortBySimilarityScore, Order::Desc), by_unit()))?,
+            SortBy::PriceAsc => page(s, qy, q, (by(TOTAL_PRICE, Order::Asc), by_unit()))?,
+            SortBy::PriceDesc => page(s, qy, q, (by(TOTAL_PRICE, Order::Desc), by_unit()))?,
+            SortBy::AreaAsc => page(s, qy, q, (by(AREA, Order::Asc), by_unit()))?,
+            SortBy::AreaDesc => page(s, qy, q, (by(AREA, Order::Desc), by_unit()))?,
+            SortBy::PricePerM2Asc => page(s, qy, q, (by(PRICE_PER_M2, Order::Asc), by_unit()))?,
+        };
+        let mut hits = Vec::with_capacity(addresses.len());
+        for address in addresses {
+            let doc = self.load(&searcher, address)?;
+            let highlight = (!terms.is_empty()).then(|| highlight(&doc, &terms));
+            hits.push(SearchHit { doc, highlight });
+        }
+        Ok(SearchResult {
+            hits,
+            total,
+            facets,
+        })
+    }
+
+    /// The stored listing of one unit.
+    pub fn get(&self, unit_id: i64) -> Result<Option<ListingDoc>, SearchError> {
+        let searcher = self.reader.searcher();
+        let query = TermQuery::new(self.unit_term(unit_id), IndexRecordOption::Basic);
+        let top = searcher.search(&query, &TopDocs::with_limit(1).order_by_score())?;
+        top.first()
+            .map(|&(_, address)| self.load(&searcher, address))
+            .transpose()
+    }
+
+    /// Every indexed unit id, ascending (for consistency checks against the database).
+    pub fn all_unit_ids(&self) -> Result<Vec<i64>, SearchError> {
+        let searcher = self.reader.searcher();
+        let mut ids = Vec::with_capacity(searcher.num_docs() as usize);
+        for segment in searcher.segment_readers() {
+            let column = segment.fast_fields().i64(UNIT_ID)?;
+            let alive = segment.alive_bitset();
+            for doc in 0..segment.max_doc() {
+                if alive.is_none_or(|a| a.is_alive(doc)) {
+                    ids.extend(column.first(doc));
+                }
+            }
+        }
+        ids.sort_unstable();
+        Ok(ids)
+    }
+
+    pub fn num_docs(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    fn lock_writer(&self) -> MutexGuard<'_, IndexWriter> {
+        // a panic while holding the lock leaves nothing committed half-way; keep using the writer
+        self.writer
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn unit_term(&self, unit_id: i64) -> Term {
+        Term::from_field_i64(self.fields.unit_id, unit_id)
+    }
+
+    fn document(&self, doc: &ListingDoc) -> Result<TantivyDocument, SearchError> {
+        schema::to_document(&self.fields, doc).map_err(SearchError::Io)
+    }
+
+    fn load(&self, searcher: &Searcher, address: DocAddress) -> Result<ListingDoc, SearchError> {
+        let stored: TantivyDocument = searcher.doc(address)?;
+        let json = stored
+            .get_first(self.fields.stored)
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .ok_or_else(|| SearchError::Io("stored listing missing".to_string()))?;
+        serde_json::from_str(&json).map_err(|e| SearchError::Io(format!("stored listing: {e}")))
+    }
+}
+
+/// One page under a sort key, with the total and facets, in one pass (each sort key is its own
+/// collector type, hence generic).
+fn page<K>(
+    searcher: &Searcher,
+    query: &dyn Query,
+    q: &ListingQuery,
+    key: K,
+) -> Result<(Vec<DocAddress>, usize, Option<Facets>), SearchError>
+where
+    K: SortKeyComputer + Send + 'static,
+{
+    let top = TopDocs::with_limit(q.limit)
+        .and_offset(q.offset)
+        .order_by(key);
+    let facets = q.facets.then_some(FacetCollector);
+    let (top, total, facets) = searcher.search(query, &(top, Count, facets))?;
+    Ok((top.into_iter().map(|(_, a)| a).collect(), total, facets))
+}
