@@ -38,7 +38,11 @@ impl Caller {
     }
 
     pub fn audit(&self, now_ms: i64) -> AuditCtx {
-        AuditCtx { actor: self.actor(), request_id: self.request_id.clone(), now_ms }
+        AuditCtx {
+            actor: self.actor(),
+            request_id: self.request_id.clone(),
+            now_ms,
+        }
     }
 
     /// Any official (admin or viewer): read access.
@@ -52,8 +56,13 @@ impl Caller {
     /// An official with role admin: write access.
     pub fn admin(&self) -> Result<i64, ApiError> {
         match self.principal {
-            Principal::Official { id, role: OfficialRole::Admin } => Ok(id),
-            Principal::Official { .. } => Err(ApiError::forbidden("a viewer official can only read")),
+            Principal::Official {
+                id,
+                role: OfficialRole::Admin,
+            } => Ok(id),
+            Principal::Official { .. } => {
+                Err(ApiError::forbidden("a viewer official can only read"))
+            }
             _ => Err(ApiError::forbidden("this route is for officials")),
         }
     }
@@ -79,13 +88,17 @@ fn bearer(req: &HttpRequest) -> Result<String, ApiError> {
         .headers()
         .get(actix_web::http::header::AUTHORIZATION)
         .ok_or_else(|| ApiError::unauthorized("missing Authorization: Bearer token"))?;
-    let value = header.to_str().map_err(|_| ApiError::unauthorized("malformed Authorization header"))?;
+    let value = header
+        .to_str()
+        .map_err(|_| ApiError::unauthorized("malformed Authorization header"))?;
     let token = value
         .strip_prefix("Bearer ")
         .or_else(|| value.strip_prefix("bearer "))
         .map(str::trim)
         .filter(|t| !t.is_empty() && t.len() <= 200)
-        .ok_or_else(|| ApiError::unauthorized("malformed Authorization header: expected Bearer token"))?;
+        .ok_or_else(|| {
+            ApiError::unauthorized("malformed Authorization header: expected Bearer token")
+        })?;
     Ok(token.to_string())
 }
 
@@ -98,19 +111,34 @@ async fn resolve(state: web::Data<AppState>, token: String) -> Result<Principal,
     let hash = hash_token(&token);
     match kind {
         TokenKind::Official => {
-            let found = state.db(move |c| Ok(crate::db::officials::find_by_token_hash(c, &hash)?)).await?;
+            let found = state
+                .db(move |c| Ok(crate::db::officials::find_by_token_hash(c, &hash)?))
+                .await?;
             let o = found.ok_or_else(|| ApiError::unauthorized("unknown token"))?;
-            Ok(Principal::Official { id: o.id, role: o.role() })
+            Ok(Principal::Official {
+                id: o.id,
+                role: o.role(),
+            })
         }
         TokenKind::Developer => {
-            let found = state.db(move |c| Ok(crate::db::developers::find_by_key_hash(c, &hash)?)).await?;
-            let (key_id, developer_id, status) = found.ok_or_else(|| ApiError::unauthorized("unknown token"))?;
+            let found = state
+                .db(move |c| Ok(crate::db::developers::find_by_key_hash(c, &hash)?))
+                .await?;
+            let (key_id, developer_id, status) =
+                found.ok_or_else(|| ApiError::unauthorized("unknown token"))?;
             match DeveloperStatus::parse(&status) {
-                Some(DeveloperStatus::Approved) => Ok(Principal::Developer { developer_id, key_id }),
-                Some(DeveloperStatus::Suspended) => {
-                    Err(ApiError::new(ErrorCode::DeveloperSuspended, "this developer is suspended from the hall"))
-                }
-                _ => Err(ApiError::new(ErrorCode::DeveloperNotApproved, "this developer is not approved")),
+                Some(DeveloperStatus::Approved) => Ok(Principal::Developer {
+                    developer_id,
+                    key_id,
+                }),
+                Some(DeveloperStatus::Suspended) => Err(ApiError::new(
+                    ErrorCode::DeveloperSuspended,
+                    "this developer is suspended from the hall",
+                )),
+                _ => Err(ApiError::new(
+                    ErrorCode::DeveloperNotApproved,
+                    "this developer is not approved",
+                )),
             }
         }
         TokenKind::Kiosk => Err(ApiError::unauthorized("unknown token")),
@@ -126,9 +154,13 @@ impl FromRequest for Caller {
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let request_id = request_id(req);
         Box::pin(async move {
-            let state = state.ok_or_else(|| ApiError::internal(anyhow::anyhow!("app state missing")))?;
+            let state =
+                state.ok_or_else(|| ApiError::internal(anyhow::anyhow!("app state missing")))?;
             let principal = resolve(state, token?).await?;
-            Ok(Caller { principal, request_id })
+            Ok(Caller {
+                principal,
+                request_id,
+            })
         })
     }
 }

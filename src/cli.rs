@@ -12,7 +12,11 @@ use crate::db::audit::{Actor, AuditCtx};
 use crate::startup::{prepare_state, Application};
 
 #[derive(Debug, Parser)]
-#[command(name = "anju", version, about = "安居: relocation housing marketplace backend")]
+#[command(
+    name = "anju",
+    version,
+    about = "安居: relocation housing marketplace backend"
+)]
 pub struct Cli {
     /// settings file (default: ./anju.toml when present)
     #[arg(long, global = true)]
@@ -55,7 +59,9 @@ pub fn main() -> anyhow::Result<()> {
 }
 
 fn serve(config: Config) -> anyhow::Result<()> {
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     runtime.block_on(async move {
         let app = Application::build(&config)?;
         if config.admin_token_generated {
@@ -80,7 +86,12 @@ fn serve(config: Config) -> anyhow::Result<()> {
 fn import_units(config: Config, project_id: i64, file: &std::path::Path) -> anyhow::Result<()> {
     use crate::upload::UploadFormat;
     let state = prepare_state(&config, Arc::new(SystemClock))?;
-    let format = match file.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+    let format = match file
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
         Some("csv") => UploadFormat::Csv,
         Some("xlsx") => UploadFormat::Xlsx,
         Some("json") => UploadFormat::Json,
@@ -96,7 +107,12 @@ fn import_units(config: Config, project_id: i64, file: &std::path::Path) -> anyh
         Err(crate::upload::UploadError::Rejected(errors)) => {
             bar.finish_and_clear();
             for e in &errors {
-                eprintln!("row {} {}: {}", e.row, e.field.as_deref().unwrap_or("-"), e.message);
+                eprintln!(
+                    "row {} {}: {}",
+                    e.row,
+                    e.field.as_deref().unwrap_or("-"),
+                    e.message
+                );
             }
             anyhow::bail!("upload rejected: {} problems, nothing stored", errors.len());
         }
@@ -106,8 +122,13 @@ fn import_units(config: Config, project_id: i64, file: &std::path::Path) -> anyh
     bar.set_message(format!("storing {} units", rows.len()));
     let mut conn = state.pool.get()?;
     let project = crate::db::projects::get(&mut conn, project_id)?.context("no such project")?;
-    let ctx = AuditCtx { actor: Actor::System, request_id: None, now_ms: SystemClock.now_ms() };
-    let outcome = crate::db::units::import(&mut conn, &ctx, project_id, &rows).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let ctx = AuditCtx {
+        actor: Actor::System,
+        request_id: None,
+        now_ms: SystemClock.now_ms(),
+    };
+    let outcome = crate::db::units::import(&mut conn, &ctx, project_id, &rows)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     bar.finish_and_clear();
     let total = started.elapsed();
     eprintln!(
@@ -132,12 +153,15 @@ fn reindex(config: Config) -> anyhow::Result<()> {
     };
     let bar = indicatif::ProgressBar::new(total.max(0) as u64);
     bar.set_style(
-        indicatif::ProgressStyle::with_template("{msg} {bar:40} {pos}/{len} ({per_sec}, {eta} left)")
-            .expect("static template"),
+        indicatif::ProgressStyle::with_template(
+            "{msg} {bar:40} {pos}/{len} ({per_sec}, {eta} left)",
+        )
+        .expect("static template"),
     );
     bar.set_message("reindexing");
     let started = std::time::Instant::now();
-    let count = crate::indexer::Indexer::rebuild(&state.search, &state.pool, &|n| bar.set_position(n))?;
+    let count =
+        crate::indexer::Indexer::rebuild(&state.search, &state.pool, &|n| bar.set_position(n))?;
     bar.finish_and_clear();
     eprintln!(
         "reindexed {count} listed units into {} in {:.1?} (applied through change {})",
@@ -166,7 +190,10 @@ mod tests {
 
     #[test]
     fn passwords_never_reach_the_log() {
-        assert_eq!(redact_url("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(
+            redact_url("postgres://u:secret@h/db"),
+            "postgres://u:***@h/db"
+        );
         assert_eq!(redact_url("sqlite://anju.db"), "sqlite://anju.db");
     }
 }

@@ -36,7 +36,10 @@ pub struct UploadLimits {
 
 impl Default for UploadLimits {
     fn default() -> Self {
-        UploadLimits { max_body_bytes: 20 * 1024 * 1024, max_rows: 100_000 }
+        UploadLimits {
+            max_body_bytes: 20 * 1024 * 1024,
+            max_rows: 100_000,
+        }
     }
 }
 
@@ -75,7 +78,9 @@ impl Config {
     /// start next to the SQLite file (or in the working directory for PostgreSQL).
     pub fn load(path: Option<&Path>) -> anyhow::Result<Config> {
         let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-        let file_path = path.map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("anju.toml"));
+        let file_path = path
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("anju.toml"));
         let file: FileConfig = if file_path.exists() {
             let text = std::fs::read_to_string(&file_path)
                 .with_context(|| format!("reading {}", file_path.display()))?;
@@ -86,14 +91,19 @@ impl Config {
             FileConfig::default()
         };
 
-        let listen = env("ANJU_LISTEN").or(file.listen).unwrap_or_else(|| "127.0.0.1:8080".into());
-        let database_url =
-            env("ANJU_DATABASE_URL").or(file.database_url).unwrap_or_else(|| "sqlite://anju.db".into());
+        let listen = env("ANJU_LISTEN")
+            .or(file.listen)
+            .unwrap_or_else(|| "127.0.0.1:8080".into());
+        let database_url = env("ANJU_DATABASE_URL")
+            .or(file.database_url)
+            .unwrap_or_else(|| "sqlite://anju.db".into());
         let index_dir = env("ANJU_INDEX_DIR")
             .map(PathBuf::from)
             .or(file.index_dir)
             .unwrap_or_else(|| PathBuf::from("index"));
-        let log = env("ANJU_LOG").or(file.log).unwrap_or_else(|| "info".into());
+        let log = env("ANJU_LOG")
+            .or(file.log)
+            .unwrap_or_else(|| "info".into());
         let db_pool_size = env("ANJU_DB_POOL_SIZE")
             .map(|v| v.parse().context("ANJU_DB_POOL_SIZE must be a number"))
             .transpose()?
@@ -101,12 +111,13 @@ impl Config {
             .unwrap_or(16);
 
         let secrets_dir = secrets_dir_for(&database_url);
-        let (admin_token, admin_token_generated) = match env("ANJU_ADMIN_TOKEN").or(file.admin_token) {
-            Some(t) => (t, false),
-            None => load_or_create_secret(&secrets_dir.join("admin.token"), || {
-                crate::domain::token::TokenKind::Official.generate()
-            })?,
-        };
+        let (admin_token, admin_token_generated) =
+            match env("ANJU_ADMIN_TOKEN").or(file.admin_token) {
+                Some(t) => (t, false),
+                None => load_or_create_secret(&secrets_dir.join("admin.token"), || {
+                    crate::domain::token::TokenKind::Official.generate()
+                })?,
+            };
         if !admin_token.starts_with("ot_") || admin_token.len() < 20 {
             anyhow::bail!("ANJU_ADMIN_TOKEN must start with ot_ and be at least 20 characters");
         }
@@ -157,9 +168,13 @@ pub fn parse_data_key(hex_key: &str) -> anyhow::Result<[u8; 32]> {
 }
 
 /// Reads a secret file, or creates it with mode 0600. Returns the value and whether it was created.
-fn load_or_create_secret(path: &Path, make: impl FnOnce() -> String) -> anyhow::Result<(String, bool)> {
+fn load_or_create_secret(
+    path: &Path,
+    make: impl FnOnce() -> String,
+) -> anyhow::Result<(String, bool)> {
     if path.exists() {
-        let value = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        let value =
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
         return Ok((value.trim().to_string(), false));
     }
     if let Some(dir) = path.parent() {
@@ -174,7 +189,9 @@ fn load_or_create_secret(path: &Path, make: impl FnOnce() -> String) -> anyhow::
         options.mode(0o600);
     }
     use std::io::Write;
-    let mut file = options.open(path).with_context(|| format!("creating {}", path.display()))?;
+    let mut file = options
+        .open(path)
+        .with_context(|| format!("creating {}", path.display()))?;
     file.write_all(value.as_bytes())?;
     Ok((value, true))
 }
@@ -186,8 +203,14 @@ mod tests {
     #[test]
     fn secrets_live_next_to_the_sqlite_file_or_in_the_working_directory() {
         assert_eq!(secrets_dir_for("sqlite://anju.db"), PathBuf::from("."));
-        assert_eq!(secrets_dir_for("sqlite:///var/lib/anju/anju.db"), PathBuf::from("/var/lib/anju"));
-        assert_eq!(secrets_dir_for("postgres://localhost/anju"), PathBuf::from("."));
+        assert_eq!(
+            secrets_dir_for("sqlite:///var/lib/anju/anju.db"),
+            PathBuf::from("/var/lib/anju")
+        );
+        assert_eq!(
+            secrets_dir_for("postgres://localhost/anju"),
+            PathBuf::from(".")
+        );
     }
 
     #[test]
@@ -199,6 +222,9 @@ mod tests {
 
     #[test]
     fn secret_debug_hides_the_value() {
-        assert_eq!(format!("{:?}", Secret::new("ot_very_secret")), "Secret(***)");
+        assert_eq!(
+            format!("{:?}", Secret::new("ot_very_secret")),
+            "Secret(***)"
+        );
     }
 }

@@ -21,7 +21,9 @@ pub struct DecryptError;
 
 impl DataCipher {
     pub fn new(key: &[u8; 32]) -> Self {
-        DataCipher { cipher: XChaCha20Poly1305::new(key.into()) }
+        DataCipher {
+            cipher: XChaCha20Poly1305::new(key.into()),
+        }
     }
 
     pub fn encrypt(&self, plaintext: &str) -> String {
@@ -41,7 +43,10 @@ impl DataCipher {
             return Err(DecryptError);
         }
         let (nonce, ciphertext) = bytes.split_at(24);
-        let plain = self.cipher.decrypt(XNonce::from_slice(nonce), ciphertext).map_err(|_| DecryptError)?;
+        let plain = self
+            .cipher
+            .decrypt(XNonce::from_slice(nonce), ciphertext)
+            .map_err(|_| DecryptError)?;
         String::from_utf8(plain).map_err(|_| DecryptError)
     }
 }

@@ -73,15 +73,16 @@ impl ErrorCode {
         use ErrorCode::*;
         match self {
             Unauthorized => StatusCode::UNAUTHORIZED,
-            Forbidden | DeveloperSuspended | DeveloperNotApproved | ProjectNotApproved => StatusCode::FORBIDDEN,
+            Forbidden | DeveloperSuspended | DeveloperNotApproved | ProjectNotApproved => {
+                StatusCode::FORBIDDEN
+            }
             NotFound => StatusCode::NOT_FOUND,
             MalformedBody | MalformedJson | InvalidQuery => StatusCode::BAD_REQUEST,
             ValidationFailed | UploadRejected | EmptyUpload | BadEncoding | BadSpreadsheet => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
-            InvalidTransition | DuplicateCreditCode | DuplicateProject | UnitLocked | ProjectClosed => {
-                StatusCode::CONFLICT
-            }
+            InvalidTransition | DuplicateCreditCode | DuplicateProject | UnitLocked
+            | ProjectClosed => StatusCode::CONFLICT,
             PayloadTooLarge | TooManyRows => StatusCode::PAYLOAD_TOO_LARGE,
             UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -103,7 +104,12 @@ pub type ApiResult<T> = Result<T, ApiError>;
 
 impl ApiError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        ApiError { code, message: message.into(), details: None, source: None }
+        ApiError {
+            code,
+            message: message.into(),
+            details: None,
+            source: None,
+        }
     }
     pub fn with_details(mut self, details: serde_json::Value) -> Self {
         self.details = Some(details);
@@ -131,9 +137,16 @@ impl ApiError {
             .with_details(serde_json::json!({ "fields": errors }))
     }
     pub fn upload_rejected(rows: Vec<RowError>) -> Self {
-        let n = rows.iter().map(|r| r.row).collect::<std::collections::BTreeSet<_>>().len();
-        Self::new(ErrorCode::UploadRejected, format!("the upload was rejected: {n} bad rows; nothing was stored"))
-            .with_details(serde_json::json!({ "rows": rows }))
+        let n = rows
+            .iter()
+            .map(|r| r.row)
+            .collect::<std::collections::BTreeSet<_>>()
+            .len();
+        Self::new(
+            ErrorCode::UploadRejected,
+            format!("the upload was rejected: {n} bad rows; nothing was stored"),
+        )
+        .with_details(serde_json::json!({ "rows": rows }))
     }
 }
 
@@ -188,7 +201,10 @@ impl From<diesel::result::Error> for ApiError {
 impl From<diesel::r2d2::PoolError> for ApiError {
     fn from(e: diesel::r2d2::PoolError) -> Self {
         tracing::error!(error = %e, "no database connection");
-        ApiError::new(ErrorCode::ServiceUnavailable, "the database is unavailable, try again")
+        ApiError::new(
+            ErrorCode::ServiceUnavailable,
+            "the database is unavailable, try again",
+        )
     }
 }
 
@@ -206,7 +222,9 @@ impl From<UploadError> for ApiError {
             UploadError::Empty => ApiError::new(ErrorCode::EmptyUpload, message),
             UploadError::BadEncoding => ApiError::new(
                 ErrorCode::BadEncoding,
-                format!("{message}; save the sheet as CSV UTF-8 or as CSV from Chinese Excel (GB18030)"),
+                format!(
+                    "{message}; save the sheet as CSV UTF-8 or as CSV from Chinese Excel (GB18030)"
+                ),
             ),
             UploadError::TooManyRows { .. } => ApiError::new(ErrorCode::TooManyRows, message),
             UploadError::MalformedJson(_) => ApiError::new(ErrorCode::MalformedJson, message),
@@ -216,23 +234,38 @@ impl From<UploadError> for ApiError {
 }
 
 /// Turns actix's JSON / query / path extractor failures into the envelope (400 with a stable code).
-pub fn json_error_handler(err: actix_web::error::JsonPayloadError, _req: &actix_web::HttpRequest) -> actix_web::Error {
+pub fn json_error_handler(
+    err: actix_web::error::JsonPayloadError,
+    _req: &actix_web::HttpRequest,
+) -> actix_web::Error {
     use actix_web::error::JsonPayloadError as J;
     let api = match &err {
         J::OverflowKnownLength { .. } | J::Overflow { .. } => {
             ApiError::new(ErrorCode::PayloadTooLarge, "the request body is too large")
         }
-        J::ContentType => ApiError::new(ErrorCode::UnsupportedMediaType, "expected Content-Type: application/json"),
-        _ => ApiError::new(ErrorCode::MalformedBody, format!("malformed JSON body: {err}")),
+        J::ContentType => ApiError::new(
+            ErrorCode::UnsupportedMediaType,
+            "expected Content-Type: application/json",
+        ),
+        _ => ApiError::new(
+            ErrorCode::MalformedBody,
+            format!("malformed JSON body: {err}"),
+        ),
     };
     api.into()
 }
 
-pub fn query_error_handler(err: actix_web::error::QueryPayloadError, _req: &actix_web::HttpRequest) -> actix_web::Error {
+pub fn query_error_handler(
+    err: actix_web::error::QueryPayloadError,
+    _req: &actix_web::HttpRequest,
+) -> actix_web::Error {
     ApiError::new(ErrorCode::InvalidQuery, format!("bad query string: {err}")).into()
 }
 
-pub fn path_error_handler(err: actix_web::error::PathError, _req: &actix_web::HttpRequest) -> actix_web::Error {
+pub fn path_error_handler(
+    err: actix_web::error::PathError,
+    _req: &actix_web::HttpRequest,
+) -> actix_web::Error {
     ApiError::new(ErrorCode::NotFound, format!("bad path: {err}")).into()
 }
 
@@ -243,8 +276,19 @@ mod tests {
     #[test]
     fn codes_are_stable_snake_case_and_map_to_4xx_or_5xx() {
         use ErrorCode::*;
-        for code in [Unauthorized, Forbidden, NotFound, ValidationFailed, UploadRejected, UnitLocked, Internal] {
-            assert!(code.as_str().chars().all(|c| c.is_ascii_lowercase() || c == '_'));
+        for code in [
+            Unauthorized,
+            Forbidden,
+            NotFound,
+            ValidationFailed,
+            UploadRejected,
+            UnitLocked,
+            Internal,
+        ] {
+            assert!(code
+                .as_str()
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c == '_'));
             assert!(code.status().is_client_error() || code.status().is_server_error());
         }
         assert_eq!(UploadRejected.status(), StatusCode::UNPROCESSABLE_ENTITY);

@@ -29,7 +29,9 @@ pub struct Indexer {
 
 impl std::fmt::Debug for Indexer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Indexer").field("applied_seq", &self.index.applied_seq()).finish()
+        f.debug_struct("Indexer")
+            .field("applied_seq", &self.index.applied_seq())
+            .finish()
     }
 }
 
@@ -67,7 +69,11 @@ impl Indexer {
             }
             let mut woken = self.wake.lock().expect("indexer wake lock");
             if !*woken {
-                woken = self.wakeup.wait_timeout(woken, self.poll).expect("indexer wait").0;
+                woken = self
+                    .wakeup
+                    .wait_timeout(woken, self.poll)
+                    .expect("indexer wait")
+                    .0;
             }
             *woken = false;
         }
@@ -111,12 +117,26 @@ impl Indexer {
         let docs = listings::load_listed(&mut conn, &ids)?;
         drop(conn);
         let listed: BTreeSet<i64> = docs.iter().map(|d| d.unit_id).collect();
-        let deletes: Vec<i64> = ids.iter().copied().filter(|id| !listed.contains(id)).collect();
+        let deletes: Vec<i64> = ids
+            .iter()
+            .copied()
+            .filter(|id| !listed.contains(id))
+            .collect();
         self.index.apply(&docs, &deletes, checkpoint)?;
-        tracing::debug!(changes = changes.len(), upserts = docs.len(), deletes = deletes.len(), checkpoint, "index updated");
+        tracing::debug!(
+            changes = changes.len(),
+            upserts = docs.len(),
+            deletes = deletes.len(),
+            checkpoint,
+            "index updated"
+        );
         // when held back by a young gap, the same changes are read again next round (harmless:
         // applying a change reloads the current state); wait for the poll before retrying
-        Ok(if checkpoint > applied { changes.len() } else { 0 })
+        Ok(if checkpoint > applied {
+            changes.len()
+        } else {
+            0
+        })
     }
 
     /// The highest sequence number below which nothing can still appear.
@@ -145,7 +165,11 @@ impl Indexer {
     }
 
     /// Rebuilds the index from the database; `progress` gets the number of documents so far.
-    pub fn rebuild(index: &SearchIndex, pool: &DbPool, progress: &dyn Fn(u64)) -> anyhow::Result<u64> {
+    pub fn rebuild(
+        index: &SearchIndex,
+        pool: &DbPool,
+        progress: &dyn Fn(u64),
+    ) -> anyhow::Result<u64> {
         let mut conn = pool.get()?;
         // changes after this point are applied again by the incremental indexer (idempotent)
         let checkpoint = listings::max_seq(&mut conn)?;

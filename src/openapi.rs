@@ -15,7 +15,9 @@ impl Modify for BearerAuth {
             SecurityScheme::Http(
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
-                    .description(Some("official token ot_…, developer key dk_… or kiosk session ks_…"))
+                    .description(Some(
+                        "official token ot_…, developer key dk_… or kiosk session ks_…",
+                    ))
                     .build(),
             ),
         );

@@ -19,10 +19,10 @@ use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::crypto::DataCipher;
 use crate::domain::token::hash_token;
-use crate::indexer::Indexer;
-use crate::search::SearchIndex;
 use crate::error::{json_error_handler, path_error_handler, query_error_handler};
+use crate::indexer::Indexer;
 use crate::routes;
+use crate::search::SearchIndex;
 use crate::state::AppState;
 
 pub struct Application {
@@ -39,10 +39,18 @@ pub fn prepare_state(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<A
     if applied > 0 {
         tracing::info!(applied, "database migrations applied");
     }
-    crate::db::officials::ensure_bootstrap(&mut conn, &hash_token(config.admin_token.expose()), clock.now_ms())?;
+    crate::db::officials::ensure_bootstrap(
+        &mut conn,
+        &hash_token(config.admin_token.expose()),
+        clock.now_ms(),
+    )?;
     drop(conn);
     let search = Arc::new(SearchIndex::open_or_create(&config.index_dir)?);
-    let indexer = Indexer::new(Arc::clone(&search), pool.clone(), Duration::from_millis(100));
+    let indexer = Indexer::new(
+        Arc::clone(&search),
+        pool.clone(),
+        Duration::from_millis(100),
+    );
     Ok(AppState {
         pool,
         cipher: DataCipher::new(&config.data_key),
@@ -66,7 +74,11 @@ impl Application {
         let listener = TcpListener::bind(&config.listen)?;
         let port = listener.local_addr()?.port();
         let server = run(listener, state.clone())?;
-        Ok(Application { server, port, state })
+        Ok(Application {
+            server,
+            port,
+            state,
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -82,12 +94,20 @@ static X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// Gives every request an id (the caller's `X-Request-Id` if sane, else a new UUID), a tracing
 /// span carrying it, one log line when it finishes, and the id echoed in the response.
-async fn request_id(req: ServiceRequest, next: Next<impl MessageBody>) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+async fn request_id(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let id = req
         .headers()
         .get(&X_REQUEST_ID)
         .and_then(|v| v.to_str().ok())
-        .filter(|v| !v.is_empty() && v.len() <= 64 && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
+        .filter(|v| {
+            !v.is_empty()
+                && v.len() <= 64
+                && v.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        })
         .map(str::to_string)
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
     req.extensions_mut().insert(RequestId(id.clone()));
@@ -95,16 +115,25 @@ async fn request_id(req: ServiceRequest, next: Next<impl MessageBody>) -> Result
     let span = tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.path());
     let started = Instant::now();
     let mut res = next.call(req).instrument(span.clone()).await?;
-    res.headers_mut().insert(X_REQUEST_ID.clone(), HeaderValue::from_str(&id).expect("sanitized id"));
+    res.headers_mut().insert(
+        X_REQUEST_ID.clone(),
+        HeaderValue::from_str(&id).expect("sanitized id"),
+    );
     span.in_scope(|| {
-        tracing::info!(status = res.status().as_u16(), elapsed_ms = started.elapsed().as_millis() as u64, "request finished")
+        tracing::info!(
+            status = res.status().as_u16(),
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "request finished"
+        )
     });
     Ok(res)
 }
 
 #[get("/docs")]
 async fn docs_entry() -> HttpResponse {
-    HttpResponse::Ok().content_type("text/html; charset=utf-8").body(
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(
         "<!doctype html><meta charset=utf-8><meta http-equiv=refresh content=\"0; url=/docs/\">\
          <title>anju API</title><a href=\"/docs/\">anju API documentation</a>",
     )
@@ -117,7 +146,11 @@ pub fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
         App::new()
             .wrap(from_fn(request_id))
             .app_data(data.clone())
-            .app_data(web::JsonConfig::default().limit(1024 * 1024).error_handler(json_error_handler))
+            .app_data(
+                web::JsonConfig::default()
+                    .limit(1024 * 1024)
+                    .error_handler(json_error_handler),
+            )
             .app_data(web::QueryConfig::default().error_handler(query_error_handler))
             .app_data(web::PathConfig::default().error_handler(path_error_handler))
             .service(routes::health::healthz)

@@ -85,7 +85,11 @@ pub struct AuditEvent {
 }
 
 /// Events about one object, oldest first.
-pub fn for_object(conn: &mut AnyConnection, object_kind: &str, object_id: i64) -> QueryResult<Vec<AuditEvent>> {
+pub fn for_object(
+    conn: &mut AnyConnection,
+    object_kind: &str,
+    object_id: i64,
+) -> QueryResult<Vec<AuditEvent>> {
     audit_events::table
         .filter(audit_events::object_kind.eq(object_kind))
         .filter(audit_events::object_id.eq(object_id))

@@ -47,13 +47,23 @@ pub struct NewDeveloperRow<'a> {
 }
 
 pub fn get(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<Developer>> {
-    developers::table.find(id).select(Developer::as_select()).first(conn).optional()
+    developers::table
+        .find(id)
+        .select(Developer::as_select())
+        .first(conn)
+        .optional()
 }
 
-pub fn create(conn: &mut AnyConnection, ctx: &AuditCtx, new: NewDeveloperRow<'_>) -> Result<Developer, ApiError> {
+pub fn create(
+    conn: &mut AnyConnection,
+    ctx: &AuditCtx,
+    new: NewDeveloperRow<'_>,
+) -> Result<Developer, ApiError> {
     write_tx(conn, |conn| {
-        let taken: i64 =
-            developers::table.filter(developers::credit_code.eq(new.credit_code)).count().get_result(conn)?;
+        let taken: i64 = developers::table
+            .filter(developers::credit_code.eq(new.credit_code))
+            .count()
+            .get_result(conn)?;
         if taken > 0 {
             return Err(ApiError::new(
                 ErrorCode::DuplicateCreditCode,
@@ -64,7 +74,14 @@ pub fn create(conn: &mut AnyConnection, ctx: &AuditCtx, new: NewDeveloperRow<'_>
             .values(&new)
             .returning(developers::id)
             .get_result(c))?;
-        audit::record(conn, ctx, "developer.register", "developer", Some(id), serde_json::json!({ "name": new.name }))?;
+        audit::record(
+            conn,
+            ctx,
+            "developer.register",
+            "developer",
+            Some(id),
+            serde_json::json!({ "name": new.name }),
+        )?;
         Ok(get(conn, id)?.expect("just inserted"))
     })
 }
@@ -107,18 +124,29 @@ pub fn set_status(
         if !from.can_become(to) {
             return Err(ApiError::new(
                 ErrorCode::InvalidTransition,
-                format!("a {} developer cannot become {}", from.as_str(), to.as_str()),
+                format!(
+                    "a {} developer cannot become {}",
+                    from.as_str(),
+                    to.as_str()
+                ),
             ));
         }
-        let changed = diesel::update(developers::table.find(id).filter(developers::status.eq(from.as_str())))
-            .set((
-                developers::status.eq(to.as_str()),
-                developers::status_reason.eq(reason),
-                developers::updated_at_ms.eq(ctx.now_ms),
-            ))
-            .execute(conn)?;
+        let changed = diesel::update(
+            developers::table
+                .find(id)
+                .filter(developers::status.eq(from.as_str())),
+        )
+        .set((
+            developers::status.eq(to.as_str()),
+            developers::status_reason.eq(reason),
+            developers::updated_at_ms.eq(ctx.now_ms),
+        ))
+        .execute(conn)?;
         if changed != 1 {
-            return Err(ApiError::new(ErrorCode::InvalidTransition, "the developer changed meanwhile; retry"));
+            return Err(ApiError::new(
+                ErrorCode::InvalidTransition,
+                "the developer changed meanwhile; retry",
+            ));
         }
         let action = match to {
             DeveloperStatus::Approved => "developer.approve",
@@ -160,10 +188,18 @@ pub fn add_key(
         if dev.status() != DeveloperStatus::Approved {
             return Err(ApiError::new(
                 ErrorCode::DeveloperNotApproved,
-                format!("keys are issued only to approved developers; this one is {}", dev.status),
+                format!(
+                    "keys are issued only to approved developers; this one is {}",
+                    dev.status
+                ),
             ));
         }
-        let new = NewKey { developer_id, key_hash, key_prefix, created_at_ms: ctx.now_ms };
+        let new = NewKey {
+            developer_id,
+            key_hash,
+            key_prefix,
+            created_at_ms: ctx.now_ms,
+        };
         let id: i64 = crate::with_backend!(conn, c => diesel::insert_into(developer_keys::table)
             .values(&new)
             .returning(developer_keys::id)
@@ -181,7 +217,10 @@ pub fn add_key(
 }
 
 /// The developer behind an unrevoked key: `(key id, developer id, developer status)`.
-pub fn find_by_key_hash(conn: &mut AnyConnection, key_hash: &str) -> QueryResult<Option<(i64, i64, String)>> {
+pub fn find_by_key_hash(
+    conn: &mut AnyConnection,
+    key_hash: &str,
+) -> QueryResult<Option<(i64, i64, String)>> {
     developer_keys::table
         .inner_join(developers::table)
         .filter(developer_keys::key_hash.eq(key_hash))

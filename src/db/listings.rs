@@ -33,7 +33,12 @@ pub fn record(conn: &mut AnyConnection, change: ListingChange, now_ms: i64) -> Q
         ListingChange::Developer(id) => (None, None, Some(id)),
     };
     diesel::insert_into(listing_changes::table)
-        .values(NewChange { unit_id, project_id, developer_id, created_at_ms: now_ms })
+        .values(NewChange {
+            unit_id,
+            project_id,
+            developer_id,
+            created_at_ms: now_ms,
+        })
         .execute(conn)?;
     Ok(())
 }
@@ -57,17 +62,28 @@ impl ChangeRow {
     }
 }
 
-pub fn changes_after(conn: &mut AnyConnection, seq: i64, limit: i64) -> QueryResult<Vec<ChangeRow>> {
+pub fn changes_after(
+    conn: &mut AnyConnection,
+    seq: i64,
+    limit: i64,
+) -> QueryResult<Vec<ChangeRow>> {
     listing_changes::table
         .filter(listing_changes::seq.gt(seq))
         .order(listing_changes::seq.asc())
         .limit(limit)
-        .select((listing_changes::seq, listing_changes::unit_id, listing_changes::project_id, listing_changes::developer_id))
+        .select((
+            listing_changes::seq,
+            listing_changes::unit_id,
+            listing_changes::project_id,
+            listing_changes::developer_id,
+        ))
         .load(conn)
 }
 
 pub fn max_seq(conn: &mut AnyConnection) -> QueryResult<i64> {
-    let max: Option<i64> = listing_changes::table.select(diesel::dsl::max(listing_changes::seq)).first(conn)?;
+    let max: Option<i64> = listing_changes::table
+        .select(diesel::dsl::max(listing_changes::seq))
+        .first(conn)?;
     Ok(max.unwrap_or(0))
 }
 
@@ -75,7 +91,10 @@ pub fn max_seq(conn: &mut AnyConnection) -> QueryResult<i64> {
 pub fn affected_unit_ids(conn: &mut AnyConnection, change: ListingChange) -> QueryResult<Vec<i64>> {
     match change {
         ListingChange::Unit(id) => Ok(vec![id]),
-        ListingChange::Project(pid) => units::table.filter(units::project_id.eq(pid)).select(units::id).load(conn),
+        ListingChange::Project(pid) => units::table
+            .filter(units::project_id.eq(pid))
+            .select(units::id)
+            .load(conn),
         ListingChange::Developer(did) => units::table
             .inner_join(projects::table)
             .filter(projects::developer_id.eq(did))
@@ -134,9 +153,14 @@ macro_rules! listed_units {
 }
 
 fn to_doc(row: ListingRow) -> ListingDoc {
-    let ((unit_id, project_id, building, unit, room, floor, layout, rooms, halls, baths), u2, p, (developer_id, developer_name)) =
-        row;
-    let (area_centi_m2, price_per_m2_yuan, total_price_yuan, orientation, decoration, description) = u2;
+    let (
+        (unit_id, project_id, building, unit, room, floor, layout, rooms, halls, baths),
+        u2,
+        p,
+        (developer_id, developer_name),
+    ) = row;
+    let (area_centi_m2, price_per_m2_yuan, total_price_yuan, orientation, decoration, description) =
+        u2;
     let (project_name, district, zone_class, address, delivery, amenities, project_description) = p;
     ListingDoc {
         unit_id,
@@ -178,9 +202,16 @@ pub fn load_listed(conn: &mut AnyConnection, ids: &[i64]) -> QueryResult<Vec<Lis
 }
 
 /// Listed units with id > `after_id`, ascending, for a rebuild in batches.
-pub fn listed_after(conn: &mut AnyConnection, after_id: i64, limit: i64) -> QueryResult<Vec<ListingDoc>> {
-    let rows: Vec<ListingRow> =
-        listed_units!().filter(units::id.gt(after_id)).order(units::id.asc()).limit(limit).load(conn)?;
+pub fn listed_after(
+    conn: &mut AnyConnection,
+    after_id: i64,
+    limit: i64,
+) -> QueryResult<Vec<ListingDoc>> {
+    let rows: Vec<ListingRow> = listed_units!()
+        .filter(units::id.gt(after_id))
+        .order(units::id.asc())
+        .limit(limit)
+        .load(conn)?;
     Ok(rows.into_iter().map(to_doc).collect())
 }
 

@@ -120,7 +120,9 @@ where
     F: FnOnce(&mut AnyConnection) -> Result<T, E>,
 {
     match conn {
-        AnyConnection::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?,
+        AnyConnection::Sqlite(c) => {
+            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?
+        }
         AnyConnection::Postgresql(c) => AnsiTransactionManager::begin_transaction(c)?,
     }
     match f(conn) {
@@ -129,7 +131,8 @@ where
             Ok(value)
         }
         Err(e) => {
-            let rolled_back = with_backend!(conn, c => AnsiTransactionManager::rollback_transaction(c));
+            let rolled_back =
+                with_backend!(conn, c => AnsiTransactionManager::rollback_transaction(c));
             if let Err(rollback_error) = rolled_back {
                 tracing::error!(error = %rollback_error, "rollback failed");
             }

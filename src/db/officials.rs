@@ -42,7 +42,11 @@ fn insert(conn: &mut AnyConnection, new: NewOfficial<'_>) -> QueryResult<i64> {
 }
 
 /// Makes the configured admin token valid: one bootstrap official whose hash follows the config.
-pub fn ensure_bootstrap(conn: &mut AnyConnection, token_hash: &str, now_ms: i64) -> QueryResult<()> {
+pub fn ensure_bootstrap(
+    conn: &mut AnyConnection,
+    token_hash: &str,
+    now_ms: i64,
+) -> QueryResult<()> {
     super::write_tx(conn, |conn| {
         let existing: Option<Official> = officials::table
             .filter(officials::is_bootstrap.eq(true))
@@ -52,13 +56,21 @@ pub fn ensure_bootstrap(conn: &mut AnyConnection, token_hash: &str, now_ms: i64)
         match existing {
             Some(o) if o.token_hash == token_hash => Ok(()),
             Some(o) => {
-                diesel::update(officials::table.find(o.id)).set(officials::token_hash.eq(token_hash)).execute(conn)?;
+                diesel::update(officials::table.find(o.id))
+                    .set(officials::token_hash.eq(token_hash))
+                    .execute(conn)?;
                 Ok(())
             }
             None => {
                 insert(
                     conn,
-                    NewOfficial { name: "bootstrap admin", role: "admin", token_hash, is_bootstrap: true, created_at_ms: now_ms },
+                    NewOfficial {
+                        name: "bootstrap admin",
+                        role: "admin",
+                        token_hash,
+                        is_bootstrap: true,
+                        created_at_ms: now_ms,
+                    },
                 )?;
                 Ok(())
             }
@@ -76,14 +88,33 @@ pub fn create(
     super::write_tx(conn, |conn| {
         let id = insert(
             conn,
-            NewOfficial { name, role: role.as_str(), token_hash, is_bootstrap: false, created_at_ms: ctx.now_ms },
+            NewOfficial {
+                name,
+                role: role.as_str(),
+                token_hash,
+                is_bootstrap: false,
+                created_at_ms: ctx.now_ms,
+            },
         )?;
-        audit::record(conn, ctx, "official.create", "official", Some(id), serde_json::json!({ "role": role.as_str() }))?;
-        officials::table.find(id).select(Official::as_select()).first(conn)
+        audit::record(
+            conn,
+            ctx,
+            "official.create",
+            "official",
+            Some(id),
+            serde_json::json!({ "role": role.as_str() }),
+        )?;
+        officials::table
+            .find(id)
+            .select(Official::as_select())
+            .first(conn)
     })
 }
 
-pub fn find_by_token_hash(conn: &mut AnyConnection, token_hash: &str) -> QueryResult<Option<Official>> {
+pub fn find_by_token_hash(
+    conn: &mut AnyConnection,
+    token_hash: &str,
+) -> QueryResult<Option<Official>> {
     officials::table
         .filter(officials::token_hash.eq(token_hash))
         .select(Official::as_select())

@@ -87,7 +87,10 @@ pub fn create(
             .count()
             .get_result(conn)?;
         if taken > 0 {
-            return Err(ApiError::new(ErrorCode::DuplicateProject, "you already have a project with this name"));
+            return Err(ApiError::new(
+                ErrorCode::DuplicateProject,
+                "you already have a project with this name",
+            ));
         }
         let row = NewProjectRow {
             developer_id,
@@ -110,7 +113,14 @@ pub fn create(
             .values(&row)
             .returning(projects::id)
             .get_result(c))?;
-        audit::record(conn, ctx, "project.create", "project", Some(id), serde_json::json!({ "name": p.name }))?;
+        audit::record(
+            conn,
+            ctx,
+            "project.create",
+            "project",
+            Some(id),
+            serde_json::json!({ "name": p.name }),
+        )?;
         Ok(get(conn, id)?.expect("just inserted"))
     })
 }
@@ -160,15 +170,22 @@ pub fn set_status(
                 format!("a {} project cannot become {}", from.as_str(), to.as_str()),
             ));
         }
-        let changed = diesel::update(projects::table.find(id).filter(projects::status.eq(from.as_str())))
-            .set((
-                projects::status.eq(to.as_str()),
-                projects::status_reason.eq(reason),
-                projects::updated_at_ms.eq(ctx.now_ms),
-            ))
-            .execute(conn)?;
+        let changed = diesel::update(
+            projects::table
+                .find(id)
+                .filter(projects::status.eq(from.as_str())),
+        )
+        .set((
+            projects::status.eq(to.as_str()),
+            projects::status_reason.eq(reason),
+            projects::updated_at_ms.eq(ctx.now_ms),
+        ))
+        .execute(conn)?;
         if changed != 1 {
-            return Err(ApiError::new(ErrorCode::InvalidTransition, "the project changed meanwhile; retry"));
+            return Err(ApiError::new(
+                ErrorCode::InvalidTransition,
+                "the project changed meanwhile; retry",
+            ));
         }
         let action = match to {
             ProjectStatus::Approved => "project.approve",

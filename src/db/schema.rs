@@ -104,7 +104,6 @@ diesel::joinable!(developer_keys -> developers (developer_id));
 diesel::joinable!(projects -> developers (developer_id));
 diesel::joinable!(units -> projects (project_id));
 
-
 diesel::table! {
     listing_changes (seq) {
         seq -> BigInt,

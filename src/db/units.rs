@@ -140,10 +140,14 @@ pub fn import(
     rows: &[ParsedUnit],
 ) -> Result<ImportOutcome, ApiError> {
     write_tx(conn, |conn| {
-        let existing: Vec<Unit> =
-            units::table.filter(units::project_id.eq(project_id)).select(Unit::as_select()).load(conn)?;
-        let by_key: HashMap<(&str, &str, &str), &Unit> =
-            existing.iter().map(|u| ((u.building.as_str(), u.unit.as_str(), u.room.as_str()), u)).collect();
+        let existing: Vec<Unit> = units::table
+            .filter(units::project_id.eq(project_id))
+            .select(Unit::as_select())
+            .load(conn)?;
+        let by_key: HashMap<(&str, &str, &str), &Unit> = existing
+            .iter()
+            .map(|u| ((u.building.as_str(), u.unit.as_str(), u.room.as_str()), u))
+            .collect();
 
         let mut errors = Vec::new();
         let mut creates = Vec::new();
@@ -164,7 +168,12 @@ pub fn import(
                 }),
                 Some(u) if UnitFields::from_unit(u) == fields => outcome.unchanged += 1,
                 Some(u) => updates.push((u.id, fields)),
-                None => creates.push(NewUnit { project_id, fields, created_at_ms: ctx.now_ms, updated_at_ms: ctx.now_ms }),
+                None => creates.push(NewUnit {
+                    project_id,
+                    fields,
+                    created_at_ms: ctx.now_ms,
+                    updated_at_ms: ctx.now_ms,
+                }),
             }
         }
         if !errors.is_empty() {
@@ -175,15 +184,17 @@ pub fn import(
         }
         outcome.created = creates.len();
         for (id, fields) in &updates {
-            let changed = diesel::update(
-                units::table
-                    .find(id)
-                    .filter(units::status.eq_any([UnitStatus::Available.as_str(), UnitStatus::Withdrawn.as_str()])),
-            )
+            let changed = diesel::update(units::table.find(id).filter(units::status.eq_any([
+                UnitStatus::Available.as_str(),
+                UnitStatus::Withdrawn.as_str(),
+            ])))
             .set((fields, units::updated_at_ms.eq(ctx.now_ms)))
             .execute(conn)?;
             if changed != 1 {
-                return Err(ApiError::new(ErrorCode::UnitLocked, "a unit was taken by a household during the upload; upload again"));
+                return Err(ApiError::new(
+                    ErrorCode::UnitLocked,
+                    "a unit was taken by a household during the upload; upload again",
+                ));
             }
         }
         outcome.updated = updates.len();
@@ -212,7 +223,11 @@ pub fn unit_label(u: &Unit) -> String {
 }
 
 pub fn get(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<Unit>> {
-    units::table.find(id).select(Unit::as_select()).first(conn).optional()
+    units::table
+        .find(id)
+        .select(Unit::as_select())
+        .first(conn)
+        .optional()
 }
 
 pub fn list(
@@ -222,15 +237,24 @@ pub fn list(
     page: PageRequest,
 ) -> QueryResult<(Vec<Unit>, i64)> {
     super::read_tx(conn, |conn| {
-        let mut q = units::table.filter(units::project_id.eq(project_id)).into_boxed();
-        let mut count = units::table.filter(units::project_id.eq(project_id)).into_boxed();
+        let mut q = units::table
+            .filter(units::project_id.eq(project_id))
+            .into_boxed();
+        let mut count = units::table
+            .filter(units::project_id.eq(project_id))
+            .into_boxed();
         if let Some(s) = status {
             q = q.filter(units::status.eq(s.as_str()));
             count = count.filter(units::status.eq(s.as_str()));
         }
         let total = count.count().get_result(conn)?;
         let items = q
-            .order((units::building.asc(), units::unit.asc(), units::room.asc(), units::id.asc()))
+            .order((
+                units::building.asc(),
+                units::unit.asc(),
+                units::room.asc(),
+                units::id.asc(),
+            ))
             .limit(page.per_page())
             .offset(page.offset())
             .select(Unit::as_select())
@@ -249,13 +273,22 @@ pub struct UnitEdit {
 
 /// Applies an edit to an available or withdrawn unit; the update is conditional on that status
 /// so a unit a household holds is never changed underneath it.
-pub fn edit(conn: &mut AnyConnection, ctx: &AuditCtx, id: i64, e: &UnitEdit) -> Result<Unit, ApiError> {
+pub fn edit(
+    conn: &mut AnyConnection,
+    ctx: &AuditCtx,
+    id: i64,
+    e: &UnitEdit,
+) -> Result<Unit, ApiError> {
     write_tx(conn, |conn| {
         let u = get(conn, id)?.ok_or_else(|| ApiError::not_found("unit"))?;
         if u.status().is_locked() {
             return Err(ApiError::new(
                 ErrorCode::UnitLocked,
-                format!("unit {} is {} and cannot be changed", unit_label(&u), u.status),
+                format!(
+                    "unit {} is {} and cannot be changed",
+                    unit_label(&u),
+                    u.status
+                ),
             ));
         }
         let price = e.price_per_m2_yuan.unwrap_or(u.price_per_m2_yuan);
@@ -265,7 +298,10 @@ pub fn edit(conn: &mut AnyConnection, ctx: &AuditCtx, id: i64, e: &UnitEdit) -> 
             u.total_price_yuan
         };
         let status = e.status.unwrap_or(u.status());
-        let description = e.description.clone().unwrap_or_else(|| u.description.clone());
+        let description = e
+            .description
+            .clone()
+            .unwrap_or_else(|| u.description.clone());
         let changed = diesel::update(units::table.find(id).filter(units::status.eq(&u.status)))
             .set((
                 units::price_per_m2_yuan.eq(price),
@@ -276,7 +312,10 @@ pub fn edit(conn: &mut AnyConnection, ctx: &AuditCtx, id: i64, e: &UnitEdit) -> 
             ))
             .execute(conn)?;
         if changed != 1 {
-            return Err(ApiError::new(ErrorCode::UnitLocked, "the unit changed meanwhile; retry"));
+            return Err(ApiError::new(
+                ErrorCode::UnitLocked,
+                "the unit changed meanwhile; retry",
+            ));
         }
         let action = match (u.status(), status) {
             (UnitStatus::Available, UnitStatus::Withdrawn) => "unit.withdraw",

@@ -29,9 +29,12 @@ impl NewDeveloper {
             .map_err(|m| errors.push(FieldError::new("contact_phone", m)))
             .ok();
         match (credit_code, contact_phone) {
-            (Some(credit_code), Some(contact_phone)) if errors.is_empty() => {
-                Ok(NewDeveloper { name, credit_code, contact_name, contact_phone })
-            }
+            (Some(credit_code), Some(contact_phone)) if errors.is_empty() => Ok(NewDeveloper {
+                name,
+                credit_code,
+                contact_name,
+                contact_phone,
+            }),
             _ => Err(errors),
         }
     }
@@ -58,12 +61,21 @@ mod tests {
     fn every_bad_field_is_reported() {
         let errors = NewDeveloper::parse("", "91350100M000100Y44", "", "123").unwrap_err();
         let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
-        assert_eq!(fields, ["name", "credit_code", "contact_name", "contact_phone"]);
+        assert_eq!(
+            fields,
+            ["name", "credit_code", "contact_name", "contact_phone"]
+        );
     }
 
     #[test]
     fn a_valid_application_parses() {
-        let d = NewDeveloper::parse(" 锦园置业有限公司 ", "91350100M000100Y43", "李四", "13912345678").unwrap();
+        let d = NewDeveloper::parse(
+            " 锦园置业有限公司 ",
+            "91350100M000100Y43",
+            "李四",
+            "13912345678",
+        )
+        .unwrap();
         assert_eq!(d.name(), "锦园置业有限公司");
         assert_eq!(d.credit_code(), "91350100M000100Y43");
     }

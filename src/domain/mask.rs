@@ -42,14 +42,19 @@ pub fn parse_phone(s: &str) -> Result<String, String> {
     let p: String = s.trim().chars().filter(|c| *c != ' ').collect();
     let bytes = p.as_bytes();
     let all_digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
-    if bytes.len() == 11 && bytes[0] == b'1' && (b'3'..=b'9').contains(&bytes[1]) && all_digits(&p) {
+    if bytes.len() == 11 && bytes[0] == b'1' && (b'3'..=b'9').contains(&bytes[1]) && all_digits(&p)
+    {
         return Ok(p);
     }
     let (area, local) = match p.split_once('-') {
         Some((a, l)) => (a.to_string(), l.to_string()),
         None if p.starts_with('0') && all_digits(&p) => {
             // 3-digit area codes start 01/02, the rest are 4 digits
-            let k = if p.starts_with("01") || p.starts_with("02") { 3 } else { 4 };
+            let k = if p.starts_with("01") || p.starts_with("02") {
+                3
+            } else {
+                4
+            };
             if p.len() <= k {
                 return Err("must be a mobile number or a landline with area code".into());
             }

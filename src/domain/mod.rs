@@ -17,19 +17,31 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: &str, message: impl Into<String>) -> Self {
-        FieldError { field: field.to_string(), message: message.into() }
+        FieldError {
+            field: field.to_string(),
+            message: message.into(),
+        }
     }
 }
 
 /// Checks a free-text field: trimmed, `min..=max` characters.
-pub fn text_field(errors: &mut Vec<FieldError>, field: &str, value: &str, min: usize, max: usize) -> String {
+pub fn text_field(
+    errors: &mut Vec<FieldError>,
+    field: &str,
+    value: &str,
+    min: usize,
+    max: usize,
+) -> String {
     let v = value.trim();
     let n = v.chars().count();
     if n < min || n > max {
         if min > 0 && n == 0 {
             errors.push(FieldError::new(field, "is required"));
         } else {
-            errors.push(FieldError::new(field, format!("must be {min} to {max} characters, got {n}")));
+            errors.push(FieldError::new(
+                field,
+                format!("must be {min} to {max} characters, got {n}"),
+            ));
         }
     }
     v.to_string()
@@ -52,7 +64,10 @@ impl PageRequest {
             return Err(FieldError::new("page", "must be from 1 to 100000"));
         }
         if !(1..=MAX_PER_PAGE).contains(&per_page) {
-            return Err(FieldError::new("per_page", format!("must be from 1 to {MAX_PER_PAGE}")));
+            return Err(FieldError::new(
+                "per_page",
+                format!("must be from 1 to {MAX_PER_PAGE}"),
+            ));
         }
         Ok(PageRequest { page, per_page })
     }

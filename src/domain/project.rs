@@ -40,11 +40,23 @@ impl NewProject {
     pub fn parse(input: ProjectInput<'_>) -> Result<NewProject, Vec<FieldError>> {
         let mut errors = Vec::new();
         let name = text_field(&mut errors, "name", &normalize_cell(input.name), 1, 100);
-        let district = text_field(&mut errors, "district", &normalize_cell(input.district), 1, 30);
+        let district = text_field(
+            &mut errors,
+            "district",
+            &normalize_cell(input.district),
+            1,
+            30,
+        );
         if !(1..=3).contains(&input.zone_class) {
             errors.push(FieldError::new("zone_class", "must be 1, 2 or 3"));
         }
-        let address = text_field(&mut errors, "address", &normalize_cell(input.address), 1, 200);
+        let address = text_field(
+            &mut errors,
+            "address",
+            &normalize_cell(input.address),
+            1,
+            200,
+        );
         if input.lat.is_some_and(|v| !(-90.0..=90.0).contains(&v)) {
             errors.push(FieldError::new("lat", "must be between -90 and 90"));
         }
@@ -54,21 +66,38 @@ impl NewProject {
         if input.lat.is_some() != input.lng.is_some() {
             errors.push(FieldError::new("lng", "lat and lng go together"));
         }
-        let presale_permit_no =
-            text_field(&mut errors, "presale_permit_no", &normalize_cell(input.presale_permit_no), 1, 60);
+        let presale_permit_no = text_field(
+            &mut errors,
+            "presale_permit_no",
+            &normalize_cell(input.presale_permit_no),
+            1,
+            60,
+        );
         let delivery = Delivery::parse(input.delivery.trim());
         if delivery.is_none() {
-            errors.push(FieldError::new("delivery", "must be ready (现房) or off_plan (期房)"));
+            errors.push(FieldError::new(
+                "delivery",
+                "must be ready (现房) or off_plan (期房)",
+            ));
         }
-        let delivery_date = match (delivery, input.delivery_date.map(str::trim).filter(|d| !d.is_empty())) {
+        let delivery_date = match (
+            delivery,
+            input.delivery_date.map(str::trim).filter(|d| !d.is_empty()),
+        ) {
             (Some(Delivery::OffPlan), None) => {
-                errors.push(FieldError::new("delivery_date", "is required for off_plan delivery"));
+                errors.push(FieldError::new(
+                    "delivery_date",
+                    "is required for off_plan delivery",
+                ));
                 None
             }
             (_, Some(d)) => match chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d") {
                 Ok(date) => Some(date.format("%Y-%m-%d").to_string()),
                 Err(_) => {
-                    errors.push(FieldError::new("delivery_date", "must be a date YYYY-MM-DD"));
+                    errors.push(FieldError::new(
+                        "delivery_date",
+                        "must be a date YYYY-MM-DD",
+                    ));
                     None
                 }
             },
@@ -79,13 +108,19 @@ impl NewProject {
             let a = normalize_cell(a);
             let n = a.chars().count();
             if n == 0 || n > 20 {
-                errors.push(FieldError::new("amenities", "each amenity must be 1 to 20 characters"));
+                errors.push(FieldError::new(
+                    "amenities",
+                    "each amenity must be 1 to 20 characters",
+                ));
             } else if !amenities.contains(&a) {
                 amenities.push(a);
             }
         }
         if amenities.len() > MAX_AMENITIES {
-            errors.push(FieldError::new("amenities", format!("at most {MAX_AMENITIES} amenities")));
+            errors.push(FieldError::new(
+                "amenities",
+                format!("at most {MAX_AMENITIES} amenities"),
+            ));
         }
         let description = text_field(&mut errors, "description", input.description, 0, 2000);
         if !errors.is_empty() {

@@ -30,7 +30,10 @@ impl DeveloperStatus {
     /// `pending → approved ⇄ suspended`; approving an approved developer is a no-op refusal.
     pub fn can_become(self, to: DeveloperStatus) -> bool {
         use DeveloperStatus::*;
-        matches!((self, to), (Pending, Approved) | (Suspended, Approved) | (Approved, Suspended))
+        matches!(
+            (self, to),
+            (Pending, Approved) | (Suspended, Approved) | (Approved, Suspended)
+        )
     }
 }
 
@@ -38,7 +41,10 @@ impl ProjectStatus {
     /// `pending → approved | rejected`; a rejected project may be approved after review.
     pub fn can_become(self, to: ProjectStatus) -> bool {
         use ProjectStatus::*;
-        matches!((self, to), (Pending, Approved) | (Pending, Rejected) | (Rejected, Approved))
+        matches!(
+            (self, to),
+            (Pending, Approved) | (Pending, Rejected) | (Rejected, Approved)
+        )
     }
 }
 
@@ -46,7 +52,10 @@ impl UnitStatus {
     /// Held, reserved and sold units belong to a household's selection: their developer cannot
     /// change or re-upload them.
     pub fn is_locked(self) -> bool {
-        matches!(self, UnitStatus::Held | UnitStatus::Reserved | UnitStatus::Sold)
+        matches!(
+            self,
+            UnitStatus::Held | UnitStatus::Reserved | UnitStatus::Sold
+        )
     }
 }
 

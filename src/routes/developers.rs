@@ -76,8 +76,13 @@ pub async fn register_developer(
     body: web::Json<RegisterDeveloperRequest>,
 ) -> ApiResult<HttpResponse> {
     caller.admin()?;
-    let new = NewDeveloper::parse(&body.name, &body.credit_code, &body.contact_name, &body.contact_phone)
-        .map_err(ApiError::validation)?;
+    let new = NewDeveloper::parse(
+        &body.name,
+        &body.credit_code,
+        &body.contact_name,
+        &body.contact_phone,
+    )
+    .map_err(ApiError::validation)?;
     let ctx = caller.audit(state.now_ms());
     let cipher = state.cipher.clone();
     let developer = state
@@ -111,20 +116,31 @@ pub async fn list_developers(
     let page = query.page()?;
     let status = query.status(DeveloperStatus::parse)?;
     let (items, total) = state.db(move |c| Ok(store::list(c, status, page)?)).await?;
-    Ok(web::Json(Page::new(items.into_iter().map(DeveloperOut::from).collect(), total, page)))
+    Ok(web::Json(Page::new(
+        items.into_iter().map(DeveloperOut::from).collect(),
+        total,
+        page,
+    )))
 }
 
 #[utoipa::path(get, path = "/api/v1/developers/{id}", tag = "developers", security(("bearer" = [])),
     params(("id" = i64, Path, description = "developer id")),
     responses((status = 200, body = DeveloperOut), (status = 401, body = Err), (status = 403, body = Err), (status = 404, body = Err)))]
 #[get("/api/v1/developers/{id}")]
-pub async fn get_developer(caller: Caller, state: web::Data<AppState>, id: web::Path<i64>) -> ApiResult<web::Json<DeveloperOut>> {
+pub async fn get_developer(
+    caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> ApiResult<web::Json<DeveloperOut>> {
     let id = id.into_inner();
     // a developer may read its own record; officials read all
     if caller.owner_scope().is_some_and(|own| own != id) {
         return Err(ApiError::not_found("developer"));
     }
-    let developer = state.db(move |c| Ok(store::get(c, id)?)).await?.ok_or_else(|| ApiError::not_found("developer"))?;
+    let developer = state
+        .db(move |c| Ok(store::get(c, id)?))
+        .await?
+        .ok_or_else(|| ApiError::not_found("developer"))?;
     Ok(web::Json(developer.into()))
 }
 
@@ -138,7 +154,9 @@ async fn change_status(
     caller.admin()?;
     let reason = body.map(|b| b.reason()).transpose()?.flatten();
     let ctx = caller.audit(state.now_ms());
-    let developer = state.write(move |c| store::set_status(c, &ctx, id, to, reason.as_deref())).await?;
+    let developer = state
+        .write(move |c| store::set_status(c, &ctx, id, to, reason.as_deref()))
+        .await?;
     Ok(web::Json(developer.into()))
 }
 
@@ -153,7 +171,14 @@ pub async fn approve_developer(
     id: web::Path<i64>,
     body: Option<web::Json<ReasonRequest>>,
 ) -> ApiResult<web::Json<DeveloperOut>> {
-    change_status(caller, state, id.into_inner(), DeveloperStatus::Approved, body).await
+    change_status(
+        caller,
+        state,
+        id.into_inner(),
+        DeveloperStatus::Approved,
+        body,
+    )
+    .await
 }
 
 #[utoipa::path(post, path = "/api/v1/developers/{id}/suspend", tag = "developers", security(("bearer" = [])),
@@ -167,7 +192,14 @@ pub async fn suspend_developer(
     id: web::Path<i64>,
     body: Option<web::Json<ReasonRequest>>,
 ) -> ApiResult<web::Json<DeveloperOut>> {
-    change_status(caller, state, id.into_inner(), DeveloperStatus::Suspended, body).await
+    change_status(
+        caller,
+        state,
+        id.into_inner(),
+        DeveloperStatus::Suspended,
+        body,
+    )
+    .await
 }
 
 #[utoipa::path(post, path = "/api/v1/developers/{id}/keys", tag = "developers", security(("bearer" = [])),
@@ -175,12 +207,22 @@ pub async fn suspend_developer(
     responses((status = 201, body = KeyCreated), (status = 403, body = Err, description = "forbidden or developer_not_approved"),
         (status = 404, body = Err)))]
 #[post("/api/v1/developers/{id}/keys")]
-pub async fn issue_developer_key(caller: Caller, state: web::Data<AppState>, id: web::Path<i64>) -> ApiResult<HttpResponse> {
+pub async fn issue_developer_key(
+    caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
     caller.admin()?;
     let developer_id = id.into_inner();
     let key = TokenKind::Developer.generate();
     let (key_hash, prefix) = (hash_token(&key), display_prefix(&key));
     let ctx = caller.audit(state.now_ms());
-    let key_id = state.db(move |c| store::add_key(c, &ctx, developer_id, &key_hash, &prefix)).await?;
-    Ok(HttpResponse::Created().json(KeyCreated { id: key_id, developer_id, key }))
+    let key_id = state
+        .db(move |c| store::add_key(c, &ctx, developer_id, &key_hash, &prefix))
+        .await?;
+    Ok(HttpResponse::Created().json(KeyCreated {
+        id: key_id,
+        developer_id,
+        key,
+    }))
 }

@@ -20,14 +20,22 @@ pub struct Health {
 #[get("/healthz")]
 pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
     let pool = state.pool.clone();
-    let db_ok = web::block(move || pool.get().ok().map(|mut c| c.batch_execute("SELECT 1").is_ok()))
-        .await
-        .ok()
-        .flatten()
-        .unwrap_or(false);
+    let db_ok = web::block(move || {
+        pool.get()
+            .ok()
+            .map(|mut c| c.batch_execute("SELECT 1").is_ok())
+    })
+    .await
+    .ok()
+    .flatten()
+    .unwrap_or(false);
     let index_ok = state.index_dir.is_dir();
     let ok = |b: bool| if b { "ok" } else { "error" };
-    let body = Health { status: if db_ok && index_ok { "ok" } else { "degraded" }, db: ok(db_ok), index: ok(index_ok) };
+    let body = Health {
+        status: if db_ok && index_ok { "ok" } else { "degraded" },
+        db: ok(db_ok),
+        index: ok(index_ok),
+    };
     if db_ok && index_ok {
         HttpResponse::Ok().json(body)
     } else {

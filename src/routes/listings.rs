@@ -56,8 +56,12 @@ fn bad(message: impl Into<String>) -> ApiError {
 fn centi(field: &str, v: Option<f64>) -> ApiResult<Option<i64>> {
     match v {
         None => Ok(None),
-        Some(x) if x.is_finite() && (0.0..=100_000.0).contains(&x) => Ok(Some((x * 100.0).round() as i64)),
-        Some(_) => Err(bad(format!("{field} must be a number of m² from 0 to 100000"))),
+        Some(x) if x.is_finite() && (0.0..=100_000.0).contains(&x) => {
+            Ok(Some((x * 100.0).round() as i64))
+        }
+        Some(_) => Err(bad(format!(
+            "{field} must be a number of m² from 0 to 100000"
+        ))),
     }
 }
 
@@ -81,7 +85,12 @@ impl ListingParams {
             "price_per_m2_asc" => SortBy::PricePerM2Asc,
             other => return Err(bad(format!("unknown sort {other:?}"))),
         };
-        let decoration = match self.decoration.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let decoration = match self
+            .decoration
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
             None => None,
             Some(d) => Some(
                 crate::domain::unit_fields::Decoration::parse(d)
@@ -90,24 +99,51 @@ impl ListingParams {
                     .to_string(),
             ),
         };
-        let delivery = match self.delivery.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let delivery = match self
+            .delivery
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
             None => None,
-            Some(d) => Some(Delivery::parse(d).ok_or_else(|| bad("delivery must be ready or off_plan"))?.as_str().to_string()),
+            Some(d) => Some(
+                Delivery::parse(d)
+                    .ok_or_else(|| bad("delivery must be ready or off_plan"))?
+                    .as_str()
+                    .to_string(),
+            ),
         };
-        let orientation = match self.orientation.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let orientation = match self
+            .orientation
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
             None => None,
-            Some(o) => Some(crate::domain::unit_fields::parse_orientation(o).map_err(|m| bad(format!("orientation {m}")))?),
+            Some(o) => Some(
+                crate::domain::unit_fields::parse_orientation(o)
+                    .map_err(|m| bad(format!("orientation {m}")))?,
+            ),
         };
         let q = ListingQuery {
-            q: self.q.map(|q| q.trim().to_string()).filter(|q| !q.is_empty()),
-            district: self.district.map(|d| d.trim().to_string()).filter(|d| !d.is_empty()),
+            q: self
+                .q
+                .map(|q| q.trim().to_string())
+                .filter(|q| !q.is_empty()),
+            district: self
+                .district
+                .map(|d| d.trim().to_string())
+                .filter(|d| !d.is_empty()),
             zone_class: non_negative("zone_class", self.zone_class)?,
             rooms: non_negative("rooms", self.rooms)?,
             min_area_centi: centi("min_area_m2", self.min_area_m2)?,
             max_area_centi: centi("max_area_m2", self.max_area_m2)?,
             min_price_yuan: non_negative("min_price_yuan", self.min_price_yuan)?,
             max_price_yuan: non_negative("max_price_yuan", self.max_price_yuan)?,
-            max_price_per_m2_yuan: non_negative("max_price_per_m2_yuan", self.max_price_per_m2_yuan)?,
+            max_price_per_m2_yuan: non_negative(
+                "max_price_per_m2_yuan",
+                self.max_price_per_m2_yuan,
+            )?,
             min_floor: non_negative("min_floor", self.min_floor)?,
             max_floor: non_negative("max_floor", self.max_floor)?,
             orientation,
@@ -117,7 +153,12 @@ impl ListingParams {
             project_id: self.project_id,
             amenities: self
                 .amenities
-                .map(|a| a.split([',', '，']).map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect())
+                .map(|a| {
+                    a.split([',', '，'])
+                        .map(|s| s.trim().to_string())
+                        .filter(|s| !s.is_empty())
+                        .collect()
+                })
                 .unwrap_or_default(),
             sort,
             offset: page.offset() as usize,
@@ -203,7 +244,12 @@ pub struct FacetCounts {
 
 impl From<Facets> for FacetCounts {
     fn from(f: Facets) -> Self {
-        FacetCounts { district: f.district, zone_class: f.zone_class, rooms: f.rooms, developer: f.developer }
+        FacetCounts {
+            district: f.district,
+            zone_class: f.zone_class,
+            rooms: f.rooms,
+            developer: f.developer,
+        }
     }
 }
 
@@ -228,12 +274,21 @@ fn search_error(e: SearchError) -> ApiError {
 #[utoipa::path(get, path = "/api/v1/listings", tag = "search", params(ListingParams),
     responses((status = 200, body = ListingPage), (status = 400, body = Err, description = "invalid_query")))]
 #[get("/api/v1/listings")]
-pub async fn search_listings(state: web::Data<AppState>, params: web::Query<ListingParams>) -> ApiResult<web::Json<ListingPage>> {
+pub async fn search_listings(
+    state: web::Data<AppState>,
+    params: web::Query<ListingParams>,
+) -> ApiResult<web::Json<ListingPage>> {
     let started = Instant::now();
     let (query, page, per_page) = params.into_inner().into_query()?;
-    let result = state.search(move |index| index.search(&query).map_err(search_error)).await?;
+    let result = state
+        .search(move |index| index.search(&query).map_err(search_error))
+        .await?;
     Ok(web::Json(ListingPage {
-        items: result.hits.into_iter().map(|h| Listing::new(h.doc, h.highlight)).collect(),
+        items: result
+            .hits
+            .into_iter()
+            .map(|h| Listing::new(h.doc, h.highlight))
+            .collect(),
         total: result.total,
         page,
         per_page,
@@ -273,7 +328,10 @@ pub struct ListingDetail {
     params(("unit_id" = i64, Path, description = "unit id")),
     responses((status = 200, body = ListingDetail), (status = 404, body = Err, description = "not listed")))]
 #[get("/api/v1/listings/{unit_id}")]
-pub async fn get_listing(state: web::Data<AppState>, unit_id: web::Path<i64>) -> ApiResult<web::Json<ListingDetail>> {
+pub async fn get_listing(
+    state: web::Data<AppState>,
+    unit_id: web::Path<i64>,
+) -> ApiResult<web::Json<ListingDetail>> {
     let id = unit_id.into_inner();
     // read from the database, the truth: a unit taken a moment ago is not shown as listed
     let doc = state
@@ -291,7 +349,15 @@ pub async fn get_listing(state: web::Data<AppState>, unit_id: web::Path<i64>) ->
         amenities: doc.amenities.clone(),
         description: doc.project_description.clone(),
     };
-    let developer = DeveloperSummary { id: doc.developer_id, name: doc.developer_name.clone() };
+    let developer = DeveloperSummary {
+        id: doc.developer_id,
+        name: doc.developer_name.clone(),
+    };
     let description = doc.description.clone();
-    Ok(web::Json(ListingDetail { listing: Listing::new(doc, None), description, project, developer }))
+    Ok(web::Json(ListingDetail {
+        listing: Listing::new(doc, None),
+        description,
+        project,
+        developer,
+    }))
 }

@@ -28,16 +28,25 @@ pub struct ListQuery {
 
 impl ListQuery {
     pub fn page(&self) -> Result<PageRequest, ApiError> {
-        PageRequest::parse(self.page, self.per_page)
-            .map_err(|e| ApiError::new(ErrorCode::InvalidQuery, format!("{} {}", e.field, e.message)))
+        PageRequest::parse(self.page, self.per_page).map_err(|e| {
+            ApiError::new(
+                ErrorCode::InvalidQuery,
+                format!("{} {}", e.field, e.message),
+            )
+        })
     }
 
     pub fn status<T>(&self, parse: impl Fn(&str) -> Option<T>) -> Result<Option<T>, ApiError> {
-        match self.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        match self
+            .status
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
             None => Ok(None),
-            Some(s) => parse(s)
-                .map(Some)
-                .ok_or_else(|| ApiError::new(ErrorCode::InvalidQuery, format!("unknown status {s:?}"))),
+            Some(s) => parse(s).map(Some).ok_or_else(|| {
+                ApiError::new(ErrorCode::InvalidQuery, format!("unknown status {s:?}"))
+            }),
         }
     }
 }
@@ -53,7 +62,12 @@ pub struct Page<T: ToSchema> {
 
 impl<T: ToSchema> Page<T> {
     pub fn new(items: Vec<T>, total: i64, page: PageRequest) -> Self {
-        Page { items, total, page: page.page(), per_page: page.per_page() }
+        Page {
+            items,
+            total,
+            page: page.page(),
+            per_page: page.per_page(),
+        }
     }
 }
 
@@ -66,7 +80,12 @@ pub struct ReasonRequest {
 
 impl ReasonRequest {
     pub fn reason(&self) -> Result<Option<String>, ApiError> {
-        let r = self.reason.as_deref().map(str::trim).filter(|r| !r.is_empty()).map(str::to_string);
+        let r = self
+            .reason
+            .as_deref()
+            .map(str::trim)
+            .filter(|r| !r.is_empty())
+            .map(str::to_string);
         if r.as_ref().is_some_and(|r| r.chars().count() > 500) {
             return Err(ApiError::validation(vec![crate::domain::FieldError::new(
                 "reason",

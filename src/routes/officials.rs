@@ -52,7 +52,21 @@ pub async fn create_official(
     let token = TokenKind::Official.generate();
     let token_hash = hash_token(&token);
     let ctx = caller.audit(state.now_ms());
-    let official =
-        state.db(move |c| Ok(crate::db::officials::create(c, &ctx, &name, role, &token_hash)?)).await?;
-    Ok(HttpResponse::Created().json(OfficialCreated { id: official.id, name: official.name, role, token }))
+    let official = state
+        .db(move |c| {
+            Ok(crate::db::officials::create(
+                c,
+                &ctx,
+                &name,
+                role,
+                &token_hash,
+            )?)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(OfficialCreated {
+        id: official.id,
+        name: official.name,
+        role,
+        token,
+    }))
 }

@@ -112,7 +112,9 @@ pub async fn create_project(
     })
     .map_err(ApiError::validation)?;
     let ctx = caller.audit(state.now_ms());
-    let created = state.db(move |c| store::create(c, &ctx, developer_id, &project)).await?;
+    let created = state
+        .db(move |c| store::create(c, &ctx, developer_id, &project))
+        .await?;
     Ok(HttpResponse::Created().json(ProjectOut::from(created)))
 }
 
@@ -128,16 +130,32 @@ pub async fn list_projects(
     let page = query.page()?;
     let status = query.status(ProjectStatus::parse)?;
     let owner = caller.owner_scope();
-    let (items, total) = state.db(move |c| Ok(store::list(c, owner, status, page)?)).await?;
-    Ok(web::Json(Page::new(items.into_iter().map(ProjectOut::from).collect(), total, page)))
+    let (items, total) = state
+        .db(move |c| Ok(store::list(c, owner, status, page)?))
+        .await?;
+    Ok(web::Json(Page::new(
+        items.into_iter().map(ProjectOut::from).collect(),
+        total,
+        page,
+    )))
 }
 
 /// Loads a project the caller may see: its developer's own, or any for officials. Another
 /// developer's project is reported as not found, so its existence does not leak.
-pub async fn visible_project(state: &AppState, caller: &Caller, id: i64) -> ApiResult<ProjectWithDeveloper> {
+pub async fn visible_project(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+) -> ApiResult<ProjectWithDeveloper> {
     let found = state.db(move |c| Ok(store::get(c, id)?)).await?;
     match found {
-        Some(p) if caller.owner_scope().is_none_or(|own| own == p.0.developer_id) => Ok(p),
+        Some(p)
+            if caller
+                .owner_scope()
+                .is_none_or(|own| own == p.0.developer_id) =>
+        {
+            Ok(p)
+        }
         _ => Err(ApiError::not_found("project")),
     }
 }
@@ -146,8 +164,16 @@ pub async fn visible_project(state: &AppState, caller: &Caller, id: i64) -> ApiR
     params(("id" = i64, Path, description = "project id")),
     responses((status = 200, body = ProjectOut), (status = 401, body = Err), (status = 404, body = Err)))]
 #[get("/api/v1/projects/{id}")]
-pub async fn get_project(caller: Caller, state: web::Data<AppState>, id: web::Path<i64>) -> ApiResult<web::Json<ProjectOut>> {
-    Ok(web::Json(visible_project(&state, &caller, id.into_inner()).await?.into()))
+pub async fn get_project(
+    caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> ApiResult<web::Json<ProjectOut>> {
+    Ok(web::Json(
+        visible_project(&state, &caller, id.into_inner())
+            .await?
+            .into(),
+    ))
 }
 
 async fn change_status(
@@ -160,7 +186,9 @@ async fn change_status(
     caller.admin()?;
     let reason = body.map(|b| b.reason()).transpose()?.flatten();
     let ctx = caller.audit(state.now_ms());
-    let project = state.write(move |c| store::set_status(c, &ctx, id, to, reason.as_deref())).await?;
+    let project = state
+        .write(move |c| store::set_status(c, &ctx, id, to, reason.as_deref()))
+        .await?;
     Ok(web::Json(project.into()))
 }
 
@@ -175,7 +203,14 @@ pub async fn approve_project(
     id: web::Path<i64>,
     body: Option<web::Json<ReasonRequest>>,
 ) -> ApiResult<web::Json<ProjectOut>> {
-    change_status(caller, state, id.into_inner(), ProjectStatus::Approved, body).await
+    change_status(
+        caller,
+        state,
+        id.into_inner(),
+        ProjectStatus::Approved,
+        body,
+    )
+    .await
 }
 
 #[utoipa::path(post, path = "/api/v1/projects/{id}/reject", tag = "projects", security(("bearer" = [])),
@@ -189,5 +224,12 @@ pub async fn reject_project(
     id: web::Path<i64>,
     body: Option<web::Json<ReasonRequest>>,
 ) -> ApiResult<web::Json<ProjectOut>> {
-    change_status(caller, state, id.into_inner(), ProjectStatus::Rejected, body).await
+    change_status(
+        caller,
+        state,
+        id.into_inner(),
+        ProjectStatus::Rejected,
+        body,
+    )
+    .await
 }

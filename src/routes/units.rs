@@ -78,7 +78,11 @@ pub struct ImportResult {
 
 impl From<ImportOutcome> for ImportResult {
     fn from(o: ImportOutcome) -> Self {
-        ImportResult { created: o.created, updated: o.updated, unchanged: o.unchanged }
+        ImportResult {
+            created: o.created,
+            updated: o.updated,
+            unchanged: o.unchanged,
+        }
     }
 }
 
@@ -111,20 +115,40 @@ pub async fn import_units(
 ) -> ApiResult<web::Json<ImportResult>> {
     let developer_id = caller.developer()?;
     if query.mode.as_deref().is_some_and(|m| m != "upsert") {
-        return Err(ApiError::new(ErrorCode::InvalidQuery, "mode must be upsert"));
+        return Err(ApiError::new(
+            ErrorCode::InvalidQuery,
+            "mode must be upsert",
+        ));
     }
     let (project, _) = visible_project(&state, &caller, id.into_inner()).await?;
     debug_assert_eq!(project.developer_id, developer_id);
-    if matches!(project.status(), ProjectStatus::Rejected | ProjectStatus::Closed) {
-        return Err(ApiError::new(ErrorCode::ProjectClosed, format!("the project is {}; it takes no uploads", project.status)));
+    if matches!(
+        project.status(),
+        ProjectStatus::Rejected | ProjectStatus::Closed
+    ) {
+        return Err(ApiError::new(
+            ErrorCode::ProjectClosed,
+            format!("the project is {}; it takes no uploads", project.status),
+        ));
     }
     let limits = state.upload;
-    let (format, body) = super::upload_body::read_upload(&req, payload, limits.max_body_bytes).await?;
-    let rows = web::block(move || crate::upload::units::parse_units(&body, format, limits.max_rows)).await??;
+    let (format, body) =
+        super::upload_body::read_upload(&req, payload, limits.max_body_bytes).await?;
+    let rows =
+        web::block(move || crate::upload::units::parse_units(&body, format, limits.max_rows))
+            .await??;
     let ctx = caller.audit(state.now_ms());
     let project_id = project.id;
-    let outcome = state.write(move |c| store::import(c, &ctx, project_id, &rows)).await?;
-    tracing::info!(project_id, created = outcome.created, updated = outcome.updated, unchanged = outcome.unchanged, "units imported");
+    let outcome = state
+        .write(move |c| store::import(c, &ctx, project_id, &rows))
+        .await?;
+    tracing::info!(
+        project_id,
+        created = outcome.created,
+        updated = outcome.updated,
+        unchanged = outcome.unchanged,
+        "units imported"
+    );
     Ok(web::Json(outcome.into()))
 }
 
@@ -141,14 +165,25 @@ pub async fn list_units(
     let page = query.page()?;
     let status = query.status(UnitStatus::parse)?;
     let (project, _) = visible_project(&state, &caller, id.into_inner()).await?;
-    let (items, total) = state.db(move |c| Ok(store::list(c, project.id, status, page)?)).await?;
-    Ok(web::Json(Page::new(items.into_iter().map(UnitOut::from).collect(), total, page)))
+    let (items, total) = state
+        .db(move |c| Ok(store::list(c, project.id, status, page)?))
+        .await?;
+    Ok(web::Json(Page::new(
+        items.into_iter().map(UnitOut::from).collect(),
+        total,
+        page,
+    )))
 }
 
 /// Loads a unit whose project the caller may see.
 async fn visible_unit(state: &AppState, caller: &Caller, id: i64) -> ApiResult<Unit> {
-    let unit = state.db(move |c| Ok(store::get(c, id)?)).await?.ok_or_else(|| ApiError::not_found("unit"))?;
-    visible_project(state, caller, unit.project_id).await.map_err(|_| ApiError::not_found("unit"))?;
+    let unit = state
+        .db(move |c| Ok(store::get(c, id)?))
+        .await?
+        .ok_or_else(|| ApiError::not_found("unit"))?;
+    visible_project(state, caller, unit.project_id)
+        .await
+        .map_err(|_| ApiError::not_found("unit"))?;
     Ok(unit)
 }
 
@@ -156,8 +191,14 @@ async fn visible_unit(state: &AppState, caller: &Caller, id: i64) -> ApiResult<U
     params(("id" = i64, Path, description = "unit id")),
     responses((status = 200, body = UnitOut), (status = 401, body = Err), (status = 404, body = Err)))]
 #[get("/api/v1/units/{id}")]
-pub async fn get_unit(caller: Caller, state: web::Data<AppState>, id: web::Path<i64>) -> ApiResult<web::Json<UnitOut>> {
-    Ok(web::Json(visible_unit(&state, &caller, id.into_inner()).await?.into()))
+pub async fn get_unit(
+    caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> ApiResult<web::Json<UnitOut>> {
+    Ok(web::Json(
+        visible_unit(&state, &caller, id.into_inner()).await?.into(),
+    ))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -174,8 +215,14 @@ pub struct UpdateUnitRequest {
 impl UpdateUnitRequest {
     fn parse(self) -> Result<UnitEdit, ApiError> {
         let mut errors = Vec::new();
-        if self.price_per_m2_yuan.is_some_and(|p| !(1_000..=300_000).contains(&p)) {
-            errors.push(FieldError::new("price_per_m2_yuan", "must be a whole number from 1000 to 300000"));
+        if self
+            .price_per_m2_yuan
+            .is_some_and(|p| !(1_000..=300_000).contains(&p))
+        {
+            errors.push(FieldError::new(
+                "price_per_m2_yuan",
+                "must be a whole number from 1000 to 300000",
+            ));
         }
         let status = match self.status.as_deref().map(str::trim) {
             None => None,
@@ -187,16 +234,30 @@ impl UpdateUnitRequest {
                 }
             },
         };
-        if self.description.as_ref().is_some_and(|d| d.chars().count() > 2000) {
-            errors.push(FieldError::new("description", "must be at most 2000 characters"));
+        if self
+            .description
+            .as_ref()
+            .is_some_and(|d| d.chars().count() > 2000)
+        {
+            errors.push(FieldError::new(
+                "description",
+                "must be at most 2000 characters",
+            ));
         }
         if self.price_per_m2_yuan.is_none() && self.status.is_none() && self.description.is_none() {
-            errors.push(FieldError::new("body", "nothing to change: give price_per_m2_yuan, status or description"));
+            errors.push(FieldError::new(
+                "body",
+                "nothing to change: give price_per_m2_yuan, status or description",
+            ));
         }
         if !errors.is_empty() {
             return Err(ApiError::validation(errors));
         }
-        Ok(UnitEdit { price_per_m2_yuan: self.price_per_m2_yuan, status, description: self.description.map(|d| d.trim().to_string()) })
+        Ok(UnitEdit {
+            price_per_m2_yuan: self.price_per_m2_yuan,
+            status,
+            description: self.description.map(|d| d.trim().to_string()),
+        })
     }
 }
 
@@ -215,6 +276,8 @@ pub async fn update_unit(
     let edit = body.into_inner().parse()?;
     let unit = visible_unit(&state, &caller, id.into_inner()).await?;
     let ctx = caller.audit(state.now_ms());
-    let updated = state.write(move |c| store::edit(c, &ctx, unit.id, &edit)).await?;
+    let updated = state
+        .write(move |c| store::edit(c, &ctx, unit.id, &edit))
+        .await?;
     Ok(web::Json(updated.into()))
 }

@@ -12,7 +12,10 @@ const XLSX_MIME: &str = "application/vnd.openxmlformats-officedocument.spreadshe
 fn too_large(limit: usize) -> ApiError {
     ApiError::new(
         ErrorCode::PayloadTooLarge,
-        format!("the upload is larger than {} MiB; split it into several files", limit / (1024 * 1024)),
+        format!(
+            "the upload is larger than {} MiB; split it into several files",
+            limit / (1024 * 1024)
+        ),
     )
 }
 
@@ -25,9 +28,17 @@ fn unsupported(what: &str) -> ApiError {
 
 /// The format a MIME type (and, failing that, a file name) names.
 fn format_of(mime: Option<&str>, filename: Option<&str>) -> Option<UploadFormat> {
-    let essence = mime.map(|m| m.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
+    let essence = mime.map(|m| {
+        m.split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase()
+    });
     match essence.as_deref() {
-        Some("text/csv" | "application/csv" | "text/plain" | "application/vnd.ms-excel") => Some(UploadFormat::Csv),
+        Some("text/csv" | "application/csv" | "text/plain" | "application/vnd.ms-excel") => {
+            Some(UploadFormat::Csv)
+        }
         Some("application/json") => Some(UploadFormat::Json),
         Some(XLSX_MIME) => Some(UploadFormat::Xlsx),
         _ => {
@@ -52,7 +63,12 @@ where
 {
     let mut body = Vec::new();
     while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(|e| ApiError::new(ErrorCode::MalformedBody, format!("reading the upload failed: {e}")))?;
+        let chunk = chunk.map_err(|e| {
+            ApiError::new(
+                ErrorCode::MalformedBody,
+                format!("reading the upload failed: {e}"),
+            )
+        })?;
         if body.len() + chunk.len() > limit {
             return Err(too_large(limit));
         }
@@ -61,7 +77,11 @@ where
     Ok(body)
 }
 
-pub async fn read_upload(req: &HttpRequest, payload: web::Payload, limit: usize) -> ApiResult<(UploadFormat, Vec<u8>)> {
+pub async fn read_upload(
+    req: &HttpRequest,
+    payload: web::Payload,
+    limit: usize,
+) -> ApiResult<(UploadFormat, Vec<u8>)> {
     let declared = req
         .headers()
         .get(actix_web::http::header::CONTENT_LENGTH)
@@ -77,20 +97,35 @@ pub async fn read_upload(req: &HttpRequest, payload: web::Payload, limit: usize)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_string();
-    if content_type.to_ascii_lowercase().starts_with("multipart/form-data") {
+    if content_type
+        .to_ascii_lowercase()
+        .starts_with("multipart/form-data")
+    {
         let mut multipart = actix_multipart::Multipart::new(req.headers(), payload);
         while let Some(field) = multipart.next().await {
-            let field = field.map_err(|e| ApiError::new(ErrorCode::MalformedBody, format!("malformed multipart body: {e}")))?;
+            let field = field.map_err(|e| {
+                ApiError::new(
+                    ErrorCode::MalformedBody,
+                    format!("malformed multipart body: {e}"),
+                )
+            })?;
             if field.name() != Some("file") {
                 continue;
             }
             let mime = field.content_type().map(|m| m.essence_str().to_string());
-            let filename = field.content_disposition().and_then(|d| d.get_filename()).map(str::to_string);
-            let format = format_of(mime.as_deref(), filename.as_deref())
-                .ok_or_else(|| unsupported(filename.as_deref().or(mime.as_deref()).unwrap_or("")))?;
+            let filename = field
+                .content_disposition()
+                .and_then(|d| d.get_filename())
+                .map(str::to_string);
+            let format = format_of(mime.as_deref(), filename.as_deref()).ok_or_else(|| {
+                unsupported(filename.as_deref().or(mime.as_deref()).unwrap_or(""))
+            })?;
             return Ok((format, collect(field, limit).await?));
         }
-        return Err(ApiError::new(ErrorCode::MalformedBody, "the multipart body has no part named file"));
+        return Err(ApiError::new(
+            ErrorCode::MalformedBody,
+            "the multipart body has no part named file",
+        ));
     }
     let format = format_of(Some(&content_type), None).ok_or_else(|| unsupported(&content_type))?;
     Ok((format, collect(payload, limit).await?))
@@ -102,9 +137,15 @@ mod tests {
 
     #[test]
     fn formats_come_from_mime_type_or_file_name() {
-        assert_eq!(format_of(Some("text/csv; charset=gb18030"), None), Some(UploadFormat::Csv));
+        assert_eq!(
+            format_of(Some("text/csv; charset=gb18030"), None),
+            Some(UploadFormat::Csv)
+        );
         assert_eq!(format_of(Some(XLSX_MIME), None), Some(UploadFormat::Xlsx));
-        assert_eq!(format_of(Some("application/octet-stream"), Some("房源.XLSX")), Some(UploadFormat::Xlsx));
+        assert_eq!(
+            format_of(Some("application/octet-stream"), Some("房源.XLSX")),
+            Some(UploadFormat::Xlsx)
+        );
         assert_eq!(format_of(Some("image/png"), None), None);
     }
 }

@@ -35,10 +35,24 @@ pub struct SearchIndex {
     applied_seq: AtomicI64,
 }
 
+/// Version of the text analysis (tokenizers, domain words, pinyin table). An index written with
+/// another version has the same schema but different terms, so it is replaced like a foreign one.
+const ANALYSIS_VERSION: u32 = 1;
+
 /// What the last commit recorded.
 #[derive(serde::Serialize, serde::Deserialize)]
 struct CommitPayload {
     applied_seq: i64,
+    #[serde(default)]
+    analysis: u32,
+}
+
+impl CommitPayload {
+    /// The payload of the last commit; `None` for a new index (or one tantivy wrote itself).
+    fn of(index: &Index) -> Result<Option<CommitPayload>, SearchError> {
+        let payload = index.load_metas()?.payload;
+        Ok(payload.and_then(|p| serde_json::from_str(&p).ok()))
+    }
 }
 
 impl SearchIndex {
@@ -54,10 +68,14 @@ impl SearchIndex {
         let (schema, fields) = build_schema();
         let existing = Index::exists(&open_dir()?).map_err(|e| SearchError::Io(e.to_string()))?;
         let reusable = if existing {
-            // a meta.json tantivy cannot read is treated like a foreign schema: rebuildable
+            // unreadable, another schema or another analysis: start empty, the DB rebuilds it
             Index::open(open_dir()?)
                 .ok()
                 .filter(|index| index.schema() == schema)
+                .filter(|index| {
+                    let payload = CommitPayload::of(index).ok().flatten();
+                    payload.is_none_or(|p| p.analysis == ANALYSIS_VERSION)
+                })
         } else {
             None
         };
@@ -82,11 +100,7 @@ impl SearchIndex {
     ) -> Result<SearchIndex, SearchError> {
         tokenizers::register(&index);
         jieba(); // load the dictionary now rather than in the first request
-        let applied_seq = index
-            .load_metas()?
-            .payload
-            .and_then(|p| serde_json::from_str::<CommitPayload>(&p).ok())
-            .map_or(0, |p| p.applied_seq);
+        let applied_seq = CommitPayload::of(&index)?.map_or(0, |p| p.applied_seq);
         let writer = index.writer_with_num_threads(threads, heap)?;
         let reader = index
             .reader_builder()
@@ -137,7 +151,7 @@ impl SearchIndex {
             for doc in docs {
                 writer.add_document(self.document(&doc)?)?;
                 added += 1;
-                if added % REBUILD_BATCH == 0 {
+                if added.is_multiple_of(REBUILD_BATCH) {
                     progress(added);
                 }
             }
@@ -154,8 +168,11 @@ impl SearchIndex {
         applied_seq: i64,
     ) -> Result<(), SearchError> {
         let committed = staged.and_then(|()| {
-            let payload = serde_json::to_string(&CommitPayload { applied_seq })
-                .map_err(|e| SearchError::Io(format!("encode commit payload: {e}")))?;
+            let payload = serde_json::to_string(&CommitPayload {
+                applied_seq,
+                analysis: ANALYSIS_VERSION,
+            })
+            .map_err(|e| SearchError::Io(format!("encode commit payload: {e}")))?;
             let mut prepared = writer.prepare_commit()?;
             prepared.set_payload(&payload);
             prepared.commit()?;

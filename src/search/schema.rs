@@ -63,7 +63,7 @@ pub(crate) fn build_schema() -> (Schema, Fields) {
                 .set_index_option(record),
         )
     };
-    let keyword = TextOptions::from(STRING);
+    let keyword = STRING;
     let fields = Fields {
         unit_id: b.add_i64_field(UNIT_ID, number.clone()),
         project_id: b.add_i64_field("project_id", INDEXED),

@@ -86,16 +86,16 @@ pub(crate) fn jieba() -> &'static Jieba {
         for word in DOMAIN_WORDS {
             jieba.add_word(word, None, None);
         }
-        for rooms in 1..=6 {
-            let r = format!("{}室", CN_NUMBERS[rooms]);
-            jieba.add_word(&r, None, None);
-            for halls in 1..=3 {
-                jieba.add_word(&format!("{r}{}厅", CN_NUMBERS[halls]), None, None);
+        // 三室, 三室两厅, 两厅, 两卫 … as words, so layouts in descriptions segment as such
+        for rooms in &CN_NUMBERS[1..=6] {
+            jieba.add_word(&format!("{rooms}室"), None, None);
+            for halls in &CN_NUMBERS[1..=3] {
+                jieba.add_word(&format!("{rooms}室{halls}厅"), None, None);
             }
         }
-        for n in 1..=3 {
-            jieba.add_word(&format!("{}厅", CN_NUMBERS[n]), None, None);
-            jieba.add_word(&format!("{}卫", CN_NUMBERS[n]), None, None);
+        for n in &CN_NUMBERS[1..=3] {
+            jieba.add_word(&format!("{n}厅"), None, None);
+            jieba.add_word(&format!("{n}卫"), None, None);
         }
         jieba
     })

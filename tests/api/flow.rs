@@ -14,7 +14,12 @@ fn unit<'a>(units: &'a [Value], building: &str, room: &str) -> &'a Value {
 }
 
 async fn all_units(app: &TestApp, key: &str, project: i64) -> Vec<Value> {
-    let (status, body) = app.get(key, &format!("/api/v1/projects/{project}/units?per_page=100")).await;
+    let (status, body) = app
+        .get(
+            key,
+            &format!("/api/v1/projects/{project}/units?per_page=100"),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     body["items"].as_array().unwrap().clone()
 }
@@ -39,7 +44,13 @@ async fn admin_admits_a_developer_whose_uploads_in_every_format_are_stored_field
     let app = spawn_app().await;
 
     // the bootstrap admin creates a viewer official; the token is shown once
-    let (status, viewer) = app.post_json(ADMIN_TOKEN, "/api/v1/officials", &json!({"name": "王科长", "role": "viewer"})).await;
+    let (status, viewer) = app
+        .post_json(
+            ADMIN_TOKEN,
+            "/api/v1/officials",
+            &json!({"name": "王科长", "role": "viewer"}),
+        )
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{viewer}");
     assert!(viewer["token"].as_str().unwrap().starts_with("ot_"));
     assert_eq!(viewer["role"], "viewer");
@@ -60,19 +71,47 @@ async fn admin_admits_a_developer_whose_uploads_in_every_format_are_stored_field
     let dev_id = dev["id"].as_i64().unwrap();
 
     // no key before approval
-    let (status, body) = app.post_json(ADMIN_TOKEN, &format!("/api/v1/developers/{dev_id}/keys"), &json!({})).await;
-    assert_error(status, &body, StatusCode::FORBIDDEN, "developer_not_approved");
+    let (status, body) = app
+        .post_json(
+            ADMIN_TOKEN,
+            &format!("/api/v1/developers/{dev_id}/keys"),
+            &json!({}),
+        )
+        .await;
+    assert_error(
+        status,
+        &body,
+        StatusCode::FORBIDDEN,
+        "developer_not_approved",
+    );
 
-    let (status, body) = app.post_json(ADMIN_TOKEN, &format!("/api/v1/developers/{dev_id}/approve"), &json!({"reason": "材料齐全"})).await;
+    let (status, body) = app
+        .post_json(
+            ADMIN_TOKEN,
+            &format!("/api/v1/developers/{dev_id}/approve"),
+            &json!({"reason": "材料齐全"}),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["status"], "approved");
-    let (status, key) = app.post_json(ADMIN_TOKEN, &format!("/api/v1/developers/{dev_id}/keys"), &json!({})).await;
+    let (status, key) = app
+        .post_json(
+            ADMIN_TOKEN,
+            &format!("/api/v1/developers/{dev_id}/keys"),
+            &json!({}),
+        )
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{key}");
     let key = key["key"].as_str().unwrap().to_string();
     assert!(key.starts_with("dk_"));
 
     // the viewer reads the list of developers
-    let (status, list) = app.get(viewer["token"].as_str().unwrap(), "/api/v1/developers?status=approved").await;
+    let (status, list) = app
+        .get(
+            viewer["token"].as_str().unwrap(),
+            "/api/v1/developers?status=approved",
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "{list}");
     assert_eq!(list["total"], 1);
 
@@ -91,12 +130,19 @@ async fn admin_admits_a_developer_whose_uploads_in_every_format_are_stored_field
     assert_eq!(project["amenities"], json!(["地铁", "学校"]));
     assert_eq!(project["developer_name"], "锦园置业有限公司");
     let pid = project["id"].as_i64().unwrap();
-    let (status, body) = app.post_json(ADMIN_TOKEN, &format!("/api/v1/projects/{pid}/approve"), &json!({})).await;
+    let (status, body) = app
+        .post_json(
+            ADMIN_TOKEN,
+            &format!("/api/v1/projects/{pid}/approve"),
+            &json!({}),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["status"], "approved");
 
     // 1. GB18030 CSV with Chinese headers, in another column order, as Chinese Excel saves it
-    let zh = "楼号,单元,房号,所在层,户型,建筑面积,套内面积,备案单价,总价,朝向,装修标准,备注,状态\r\n\
+    let zh =
+        "楼号,单元,房号,所在层,户型,建筑面积,套内面积,备案单价,总价,朝向,装修标准,备注,状态\r\n\
               3号楼,2,1201,12,两室一厅一卫,89.55,70.10,12000,,南北,精装,湖景房,可售\r\n\
               3号楼,2,1202,１２,3房2厅,120.00,,15000,1800000,南,毛坯,,不可售\r\n";
     let (gb, _, _) = encoding_rs::GB18030.encode(zh);
@@ -119,8 +165,14 @@ async fn admin_admits_a_developer_whose_uploads_in_every_format_are_stored_field
         &["楼栋", "房号", "楼层", "户型", "建筑面积", "单价", "朝向"],
         &["5", "501", "5", "三室两厅两卫", "130.25", "21000", "西南"],
     ]);
-    let (status, body) =
-        app.upload(&key, pid, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", book).await;
+    let (status, body) = app
+        .upload(
+            &key,
+            pid,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            book,
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["created"], 1);
 
@@ -132,7 +184,14 @@ async fn admin_admits_a_developer_whose_uploads_in_every_format_are_stored_field
          "备案单价": "12500", "朝向": "南北", "装修": "精装", "备注": "湖景房"},
         {"building": "5", "room": "501", "floor": 5, "layout": "三室两厅两卫", "area_m2": 130.25, "price_per_m2_yuan": 21000, "orientation": "西南"}
     ]});
-    let (status, body) = app.upload(&key, pid, "application/json", serde_json::to_vec(&json_body).unwrap()).await;
+    let (status, body) = app
+        .upload(
+            &key,
+            pid,
+            "application/json",
+            serde_json::to_vec(&json_body).unwrap(),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body, json!({"created": 1, "updated": 1, "unchanged": 1}));
 
@@ -142,7 +201,10 @@ async fn admin_admits_a_developer_whose_uploads_in_every_format_are_stored_field
     let u = unit(&units, "3号楼", "1201");
     assert_eq!(u["unit"], "2");
     assert_eq!(u["floor"], 12);
-    assert_eq!((u["layout"].as_str(), &u["rooms"], &u["halls"], &u["baths"]), (Some("2室1厅1卫"), &json!(2), &json!(1), &json!(1)));
+    assert_eq!(
+        (u["layout"].as_str(), &u["rooms"], &u["halls"], &u["baths"]),
+        (Some("2室1厅1卫"), &json!(2), &json!(1), &json!(1))
+    );
     assert_eq!(u["area_m2"], 89.55);
     assert_eq!(u["inner_area_m2"], 70.1);
     assert_eq!(u["price_per_m2_yuan"], 12500);
@@ -153,37 +215,110 @@ async fn admin_admits_a_developer_whose_uploads_in_every_format_are_stored_field
     assert_eq!(u["status"], "available");
 
     let u = unit(&units, "3号楼", "1202");
-    assert_eq!((u["floor"].as_i64(), u["layout"].as_str(), u["baths"].as_i64()), (Some(12), Some("3室2厅1卫"), Some(1)));
+    assert_eq!(
+        (
+            u["floor"].as_i64(),
+            u["layout"].as_str(),
+            u["baths"].as_i64()
+        ),
+        (Some(12), Some("3室2厅1卫"), Some(1))
+    );
     assert_eq!(u["total_price_yuan"], 1_800_000); // given total is authoritative
     assert_eq!(u["inner_area_m2"], Value::Null);
     assert_eq!(u["decoration"], "rough");
     assert_eq!(u["status"], "withdrawn");
 
     let u = unit(&units, "A座", "0101");
-    assert_eq!((u["unit"].as_str(), u["layout"].as_str(), u["area_m2"].as_f64()), (Some(""), Some("1室0厅1卫"), Some(45.5)));
-    assert_eq!((u["total_price_yuan"].as_i64(), u["orientation"].as_str(), u["decoration"].as_str()), (Some(445_900), Some("东南"), Some("basic")));
+    assert_eq!(
+        (
+            u["unit"].as_str(),
+            u["layout"].as_str(),
+            u["area_m2"].as_f64()
+        ),
+        (Some(""), Some("1室0厅1卫"), Some(45.5))
+    );
+    assert_eq!(
+        (
+            u["total_price_yuan"].as_i64(),
+            u["orientation"].as_str(),
+            u["decoration"].as_str()
+        ),
+        (Some(445_900), Some("东南"), Some("basic"))
+    );
 
     let u = unit(&units, "A座", "0102");
-    assert_eq!((u["orientation"].as_str(), u["total_price_yuan"].as_i64(), u["status"].as_str()), (Some("南北"), Some(1_888_000), Some("available")));
+    assert_eq!(
+        (
+            u["orientation"].as_str(),
+            u["total_price_yuan"].as_i64(),
+            u["status"].as_str()
+        ),
+        (Some("南北"), Some(1_888_000), Some("available"))
+    );
     assert_eq!(u["area_m2"], 188.88);
 
     let u = unit(&units, "5", "501");
-    assert_eq!((u["floor"].as_i64(), u["rooms"].as_i64(), u["area_m2"].as_f64(), u["total_price_yuan"].as_i64()), (Some(5), Some(3), Some(130.25), Some(2_735_250)));
+    assert_eq!(
+        (
+            u["floor"].as_i64(),
+            u["rooms"].as_i64(),
+            u["area_m2"].as_f64(),
+            u["total_price_yuan"].as_i64()
+        ),
+        (Some(5), Some(3), Some(130.25), Some(2_735_250))
+    );
     assert_eq!(u["decoration"], Value::Null);
 
     let u = unit(&units, "6", "601");
-    assert_eq!((u["unit"].as_str(), u["area_m2"].as_f64(), u["decoration"].as_str(), u["total_price_yuan"].as_i64()), (Some("1"), Some(76.4), Some("basic"), Some(1_031_400)));
+    assert_eq!(
+        (
+            u["unit"].as_str(),
+            u["area_m2"].as_f64(),
+            u["decoration"].as_str(),
+            u["total_price_yuan"].as_i64()
+        ),
+        (Some("1"), Some(76.4), Some("basic"), Some(1_031_400))
+    );
 
     // the status filter, and a developer's edit: price, withdraw, relist
-    let (_, withdrawn) = app.get(&key, &format!("/api/v1/projects/{pid}/units?status=withdrawn")).await;
+    let (_, withdrawn) = app
+        .get(
+            &key,
+            &format!("/api/v1/projects/{pid}/units?status=withdrawn"),
+        )
+        .await;
     assert_eq!(withdrawn["total"], 1);
     let id = unit(&units, "6", "601")["id"].as_i64().unwrap();
-    let (status, body) = app.patch_json(&key, &format!("/api/v1/units/{id}"), &json!({"price_per_m2_yuan": 14000, "description": "电梯房 精装"})).await;
+    let (status, body) = app
+        .patch_json(
+            &key,
+            &format!("/api/v1/units/{id}"),
+            &json!({"price_per_m2_yuan": 14000, "description": "电梯房 精装"}),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!((body["price_per_m2_yuan"].as_i64(), body["total_price_yuan"].as_i64()), (Some(14000), Some(1_069_600)));
-    let (_, body) = app.patch_json(&key, &format!("/api/v1/units/{id}"), &json!({"status": "withdrawn"})).await;
+    assert_eq!(
+        (
+            body["price_per_m2_yuan"].as_i64(),
+            body["total_price_yuan"].as_i64()
+        ),
+        (Some(14000), Some(1_069_600))
+    );
+    let (_, body) = app
+        .patch_json(
+            &key,
+            &format!("/api/v1/units/{id}"),
+            &json!({"status": "withdrawn"}),
+        )
+        .await;
     assert_eq!(body["status"], "withdrawn");
-    let (_, body) = app.patch_json(&key, &format!("/api/v1/units/{id}"), &json!({"status": "available"})).await;
+    let (_, body) = app
+        .patch_json(
+            &key,
+            &format!("/api/v1/units/{id}"),
+            &json!({"status": "available"}),
+        )
+        .await;
     assert_eq!(body["status"], "available");
 
     // every state change left an audit event
@@ -191,13 +326,32 @@ async fn admin_admits_a_developer_whose_uploads_in_every_format_are_stored_field
     let events = anju::db::audit::for_object(&mut c, "unit", id).unwrap();
     let actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
     assert_eq!(actions, ["unit.edit", "unit.withdraw", "unit.relist"]);
-    assert!(events.iter().all(|e| e.request_id.is_some() && e.actor_kind == "developer"));
+    assert!(events
+        .iter()
+        .all(|e| e.request_id.is_some() && e.actor_kind == "developer"));
     let events = anju::db::audit::for_object(&mut c, "project", pid).unwrap();
     let actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
-    assert_eq!(actions, ["project.create", "project.approve", "units.import", "units.import", "units.import", "units.import"]);
+    assert_eq!(
+        actions,
+        [
+            "project.create",
+            "project.approve",
+            "units.import",
+            "units.import",
+            "units.import",
+            "units.import"
+        ]
+    );
     let events = anju::db::audit::for_object(&mut c, "developer", dev_id).unwrap();
     let actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
-    assert_eq!(actions, ["developer.register", "developer.approve", "developer.key_issue"]);
+    assert_eq!(
+        actions,
+        [
+            "developer.register",
+            "developer.approve",
+            "developer.key_issue"
+        ]
+    );
 }
 
 #[tokio::test]
@@ -231,7 +385,10 @@ async fn reuploading_the_same_file_changes_nothing_and_says_so() {
     let pid = app.project(&dev, "君江华府", false).await;
     let file = en_csv(&[en_row("1", "101"), en_row("1", "102")]);
     let (status, body) = app.upload(&dev.key, pid, "text/csv", file.clone()).await;
-    assert_eq!((status, body["created"].as_i64()), (StatusCode::OK, Some(2)));
+    assert_eq!(
+        (status, body["created"].as_i64()),
+        (StatusCode::OK, Some(2))
+    );
     let (status, body) = app.upload(&dev.key, pid, "text/csv", file).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body, json!({"created": 0, "updated": 0, "unchanged": 2}));
@@ -242,16 +399,39 @@ async fn official_decisions_follow_the_status_rules() {
     let app = spawn_app().await;
     let dev = app.approved_developer(1).await;
     let pid = app.project(&dev, "君江华府", false).await;
-    let (status, body) = app.post_json(ADMIN_TOKEN, &format!("/api/v1/projects/{pid}/reject"), &json!({"reason": "预售证过期"})).await;
+    let (status, body) = app
+        .post_json(
+            ADMIN_TOKEN,
+            &format!("/api/v1/projects/{pid}/reject"),
+            &json!({"reason": "预售证过期"}),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!((body["status"].as_str(), body["status_reason"].as_str()), (Some("rejected"), Some("预售证过期")));
+    assert_eq!(
+        (body["status"].as_str(), body["status_reason"].as_str()),
+        (Some("rejected"), Some("预售证过期"))
+    );
     // a rejected project takes no uploads
-    let (status, body) = app.upload(&dev.key, pid, "text/csv", en_csv(&[en_row("1", "101")])).await;
+    let (status, body) = app
+        .upload(&dev.key, pid, "text/csv", en_csv(&[en_row("1", "101")]))
+        .await;
     assert_error(status, &body, StatusCode::CONFLICT, "project_closed");
     // approving twice is refused
-    let (status, _) = app.post_json(ADMIN_TOKEN, &format!("/api/v1/projects/{pid}/approve"), &json!({})).await;
+    let (status, _) = app
+        .post_json(
+            ADMIN_TOKEN,
+            &format!("/api/v1/projects/{pid}/approve"),
+            &json!({}),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK);
-    let (status, body) = app.post_json(ADMIN_TOKEN, &format!("/api/v1/projects/{pid}/approve"), &json!({})).await;
+    let (status, body) = app
+        .post_json(
+            ADMIN_TOKEN,
+            &format!("/api/v1/projects/{pid}/approve"),
+            &json!({}),
+        )
+        .await;
     assert_error(status, &body, StatusCode::CONFLICT, "invalid_transition");
     // a developer cannot be suspended before approval, nor registered twice
     let (status, body) = app
@@ -263,7 +443,13 @@ async fn official_decisions_follow_the_status_rules() {
         .await;
     assert_eq!(status, StatusCode::CREATED, "{d2}");
     assert_eq!(d2["contact_phone_masked"], "053******1234");
-    let (status, body) = app.post_json(ADMIN_TOKEN, &format!("/api/v1/developers/{}/suspend", d2["id"]), &json!({})).await;
+    let (status, body) = app
+        .post_json(
+            ADMIN_TOKEN,
+            &format!("/api/v1/developers/{}/suspend", d2["id"]),
+            &json!({}),
+        )
+        .await;
     assert_error(status, &body, StatusCode::CONFLICT, "invalid_transition");
 }
 
@@ -275,19 +461,49 @@ async fn bad_registration_and_project_bodies_name_every_bad_field() {
     let (status, body) = app
         .post_json(ADMIN_TOKEN, "/api/v1/developers", &json!({"name": "", "credit_code": bad_code, "contact_name": "李四", "contact_phone": "123"}))
         .await;
-    let details = assert_error(status, &body, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
-    let fields: Vec<&str> = details["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+    let details = assert_error(
+        status,
+        &body,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    );
+    let fields: Vec<&str> = details["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
     assert_eq!(fields, ["name", "credit_code", "contact_phone"]);
 
     let dev = app.approved_developer(3).await;
     let (status, body) = app
-        .post_json(&dev.key, "/api/v1/projects", &json!({"name": "x", "district": "高新区", "zone_class": 4, "address": "路",
-            "presale_permit_no": "p", "delivery": "off_plan"}))
+        .post_json(
+            &dev.key,
+            "/api/v1/projects",
+            &json!({"name": "x", "district": "高新区", "zone_class": 4, "address": "路",
+            "presale_permit_no": "p", "delivery": "off_plan"}),
+        )
         .await;
-    let details = assert_error(status, &body, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
-    let fields: Vec<&str> = details["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+    let details = assert_error(
+        status,
+        &body,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    );
+    let fields: Vec<&str> = details["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
     assert_eq!(fields, ["zone_class", "delivery_date"]);
 
-    let (status, body) = app.post_json(&dev.key, "/api/v1/projects", &json!({"name": "x", "surprise": 1})).await;
+    let (status, body) = app
+        .post_json(
+            &dev.key,
+            "/api/v1/projects",
+            &json!({"name": "x", "surprise": 1}),
+        )
+        .await;
     assert_error(status, &body, StatusCode::BAD_REQUEST, "malformed_body");
 }

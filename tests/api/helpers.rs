@@ -1,7 +1,6 @@
 //! Spawns the real application on port 0 with its own fresh database (a SQLite file in a temp
 //! dir, or a new PostgreSQL database when ANJU_TEST_POSTGRES_URL is set) and a temp index.
 
-use std::sync::Arc;
 
 use anju::clock::ManualClock;
 use anju::config::{Config, Secret, UploadLimits};
@@ -20,14 +19,18 @@ enum TestDb {
     Sqlite,
     /// another instance's database: not ours to drop
     Shared,
-    Postgres { admin_url: String, name: String },
+    Postgres {
+        admin_url: String,
+        name: String,
+    },
 }
 
 impl Drop for TestDb {
     fn drop(&mut self) {
         if let TestDb::Postgres { admin_url, name } = self {
             if let Ok(mut c) = diesel::PgConnection::establish(admin_url) {
-                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut c);
+                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&mut c);
             }
         }
     }
@@ -43,19 +46,33 @@ pub struct TestApp {
 }
 
 fn fresh_database(dir: &std::path::Path) -> (String, TestDb) {
-    match std::env::var("ANJU_TEST_POSTGRES_URL").ok().filter(|u| !u.is_empty()) {
-        None => (format!("sqlite://{}", dir.join("anju.db").display()), TestDb::Sqlite),
+    match std::env::var("ANJU_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+    {
+        None => (
+            format!("sqlite://{}", dir.join("anju.db").display()),
+            TestDb::Sqlite,
+        ),
         Some(admin_url) => {
             let name = format!("anju_t_{}", uuid::Uuid::new_v4().simple());
             let mut c = diesel::PgConnection::establish(&admin_url)
                 .unwrap_or_else(|e| panic!("ANJU_TEST_POSTGRES_URL is set but unreachable: {e}"));
-            diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut c).expect("create test database");
+            diesel::sql_query(format!("CREATE DATABASE {name}"))
+                .execute(&mut c)
+                .expect("create test database");
             let (base, query) = match admin_url.split_once('?') {
                 Some((b, q)) => (b.to_string(), format!("?{q}")),
                 None => (admin_url.clone(), String::new()),
             };
-            let prefix = base.rsplit_once('/').map(|(p, _)| p.to_string()).unwrap_or(base.clone());
-            (format!("{prefix}/{name}{query}"), TestDb::Postgres { admin_url, name })
+            let prefix = base
+                .rsplit_once('/')
+                .map(|(p, _)| p.to_string())
+                .unwrap_or(base.clone());
+            (
+                format!("{prefix}/{name}{query}"),
+                TestDb::Postgres { admin_url, name },
+            )
         }
     }
 }
@@ -103,7 +120,14 @@ async fn spawn(
     let address = format!("http://127.0.0.1:{}", app.port());
     let state = app.state.clone();
     tokio::spawn(app.run_until_stopped());
-    TestApp { address, client: reqwest::Client::new(), state, database_url, _db: db, _dir: dir }
+    TestApp {
+        address,
+        client: reqwest::Client::new(),
+        state,
+        database_url,
+        _db: db,
+        _dir: dir,
+    }
 }
 
 /// A unified social credit code with a valid check character, different for each `n`.
@@ -123,23 +147,48 @@ impl TestApp {
     }
 
     pub async fn post_json(&self, token: &str, path: &str, body: &Value) -> (StatusCode, Value) {
-        let res = self.client.post(self.url(path)).bearer_auth(token).json(body).send().await.expect("request");
+        let res = self
+            .client
+            .post(self.url(path))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .expect("request");
         into_json(res).await
     }
 
     pub async fn patch_json(&self, token: &str, path: &str, body: &Value) -> (StatusCode, Value) {
-        let res = self.client.patch(self.url(path)).bearer_auth(token).json(body).send().await.expect("request");
+        let res = self
+            .client
+            .patch(self.url(path))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .expect("request");
         into_json(res).await
     }
 
     pub async fn get(&self, token: &str, path: &str) -> (StatusCode, Value) {
-        let res = self.client.get(self.url(path)).bearer_auth(token).send().await.expect("request");
+        let res = self
+            .client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("request");
         into_json(res).await
     }
 
     /// `GET /api/v1/listings?{query}` (public).
     pub async fn listings(&self, query: &str) -> (StatusCode, Value) {
-        let res = self.client.get(self.url(&format!("/api/v1/listings?{query}"))).send().await.expect("request");
+        let res = self
+            .client
+            .get(self.url(&format!("/api/v1/listings?{query}")))
+            .send()
+            .await
+            .expect("request");
         into_json(res).await
     }
 
@@ -147,7 +196,9 @@ impl TestApp {
     pub async fn listing_ids(&self, query: &str) -> Vec<i64> {
         let mut ids = Vec::new();
         for page in 1.. {
-            let (status, body) = self.listings(&format!("{query}&per_page=100&page={page}")).await;
+            let (status, body) = self
+                .listings(&format!("{query}&per_page=100&page={page}"))
+                .await;
             assert_eq!(status, StatusCode::OK, "{body}");
             let items = body["items"].as_array().unwrap();
             ids.extend(items.iter().map(|i| i["unit_id"].as_i64().unwrap()));
@@ -173,7 +224,13 @@ impl TestApp {
         }
     }
 
-    pub async fn upload(&self, token: &str, project_id: i64, content_type: &str, body: Vec<u8>) -> (StatusCode, Value) {
+    pub async fn upload(
+        &self,
+        token: &str,
+        project_id: i64,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> (StatusCode, Value) {
         let res = self
             .client
             .post(self.url(&format!("/api/v1/projects/{project_id}/units/import")))
@@ -198,11 +255,26 @@ impl TestApp {
             .await;
         assert_eq!(status, StatusCode::CREATED, "{dev}");
         let id = dev["id"].as_i64().unwrap();
-        let (status, body) = self.post_json(ADMIN_TOKEN, &format!("/api/v1/developers/{id}/approve"), &json!({})).await;
+        let (status, body) = self
+            .post_json(
+                ADMIN_TOKEN,
+                &format!("/api/v1/developers/{id}/approve"),
+                &json!({}),
+            )
+            .await;
         assert_eq!(status, StatusCode::OK, "{body}");
-        let (status, key) = self.post_json(ADMIN_TOKEN, &format!("/api/v1/developers/{id}/keys"), &json!({})).await;
+        let (status, key) = self
+            .post_json(
+                ADMIN_TOKEN,
+                &format!("/api/v1/developers/{id}/keys"),
+                &json!({}),
+            )
+            .await;
         assert_eq!(status, StatusCode::CREATED, "{key}");
-        Developer { id, key: key["key"].as_str().unwrap().to_string() }
+        Developer {
+            id,
+            key: key["key"].as_str().unwrap().to_string(),
+        }
     }
 
     /// A project of `dev`, approved when `approve`.
@@ -219,7 +291,13 @@ impl TestApp {
         assert_eq!(status, StatusCode::CREATED, "{p}");
         let id = p["id"].as_i64().unwrap();
         if approve {
-            let (status, body) = self.post_json(ADMIN_TOKEN, &format!("/api/v1/projects/{id}/approve"), &json!({})).await;
+            let (status, body) = self
+                .post_json(
+                    ADMIN_TOKEN,
+                    &format!("/api/v1/projects/{id}/approve"),
+                    &json!({}),
+                )
+                .await;
             assert_eq!(status, StatusCode::OK, "{body}");
         }
         id
@@ -239,14 +317,21 @@ impl TestApp {
             .select(anju::db::units::Unit::as_select())
             .load(&mut *c)
             .expect("load units");
-        let audits: i64 = audit_events::table.count().get_result(&mut *c).expect("count audit");
+        let audits: i64 = audit_events::table
+            .count()
+            .get_result(&mut *c)
+            .expect("count audit");
         format!("{rows:?} audit={audits}")
     }
 
     pub fn unit_count(&self, project_id: i64) -> i64 {
         use anju::db::schema::units;
         let mut c = self.conn();
-        units::table.filter(units::project_id.eq(project_id)).count().get_result(&mut *c).expect("count")
+        units::table
+            .filter(units::project_id.eq(project_id))
+            .count()
+            .get_result(&mut *c)
+            .expect("count")
     }
 
     /// Puts a unit into a status directly (holds and reservations come with selection rounds).
@@ -254,23 +339,43 @@ impl TestApp {
         use anju::db::schema::units;
         let mut c = self.conn();
         let conn: &mut AnyConnection = &mut c;
-        diesel::update(units::table.find(unit_id)).set(units::status.eq(status)).execute(conn).expect("update");
+        diesel::update(units::table.find(unit_id))
+            .set(units::status.eq(status))
+            .execute(conn)
+            .expect("update");
     }
 }
 
 pub async fn into_json(res: reqwest::Response) -> (StatusCode, Value) {
     let status = res.status();
-    assert!(res.headers().contains_key("x-request-id"), "every response carries X-Request-Id");
+    assert!(
+        res.headers().contains_key("x-request-id"),
+        "every response carries X-Request-Id"
+    );
     let text = res.text().await.expect("body");
-    let value = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
+    let value = if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap_or(Value::String(text))
+    };
     (status, value)
 }
 
 /// Asserts an error envelope with `code` and returns its details.
-pub fn assert_error(status: StatusCode, body: &Value, expected_status: StatusCode, code: &str) -> Value {
+pub fn assert_error(
+    status: StatusCode,
+    body: &Value,
+    expected_status: StatusCode,
+    code: &str,
+) -> Value {
     assert_eq!(status, expected_status, "{body}");
     assert_eq!(body["error"]["code"], code, "{body}");
-    assert!(body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()),
+        "{body}"
+    );
     body["error"]["details"].clone()
 }
 

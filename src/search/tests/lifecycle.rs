@@ -85,6 +85,26 @@ fn applied_seq_survives_reopening_and_a_foreign_schema_is_replaced() {
 }
 
 #[test]
+fn an_index_from_another_analysis_version_starts_empty() {
+    let dir = tempfile::tempdir().unwrap();
+    SearchIndex::open_or_create(dir.path())
+        .unwrap()
+        .apply(&docs(), &[], 3)
+        .unwrap();
+    {
+        // what an older build would have left: same schema, payload without the analysis version
+        let index = tantivy::Index::open_in_dir(dir.path()).unwrap();
+        let mut writer: tantivy::IndexWriter =
+            index.writer_with_num_threads(1, 15_000_000).unwrap();
+        let mut commit = writer.prepare_commit().unwrap();
+        commit.set_payload(r#"{"applied_seq":3}"#);
+        commit.commit().unwrap();
+    }
+    let index = SearchIndex::open_or_create(dir.path()).unwrap();
+    assert_eq!((index.num_docs(), index.applied_seq()), (0, 0));
+}
+
+#[test]
 fn the_index_can_be_shared_between_threads() {
     fn shareable<T: Send + Sync>() {}
     shareable::<SearchIndex>();

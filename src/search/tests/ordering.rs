@@ -26,10 +26,12 @@ fn q() -> ListingQuery {
     ListingQuery::default()
 }
 
+type Predicate = Box<dyn Fn(&ListingDoc) -> bool>;
+
 #[test]
 fn every_filter_selects_exactly_the_matching_units() {
     let s = |v: &str| Some(v.to_string());
-    let cases: Vec<(ListingQuery, Box<dyn Fn(&ListingDoc) -> bool>)> = vec![
+    let cases: Vec<(ListingQuery, Predicate)> = vec![
         (
             ListingQuery {
                 district: s("江岸区"),
@@ -260,4 +262,24 @@ fn facets_count_the_whole_filtered_set_not_the_page() {
     );
     let none = index.search(&ListingQuery { limit: 1, ..q() }).unwrap();
     assert_eq!(none.facets, None);
+}
+
+#[test]
+fn facets_count_far_apart_values_too() {
+    let index = crate::search::SearchIndex::create_in_ram().unwrap();
+    let mut docs = super::corpus::docs();
+    docs[0].developer_id = 9_000_000_000;
+    docs[1].rooms = -3;
+    index.apply(&docs, &[], 1).unwrap();
+    let result = index
+        .search(&ListingQuery {
+            limit: 1,
+            facets: true,
+            ..q()
+        })
+        .unwrap();
+    assert_eq!(
+        result.facets,
+        Some(brute_facets(&docs.iter().collect::<Vec<_>>()))
+    );
 }
