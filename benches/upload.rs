@@ -16,10 +16,17 @@ use anju::upload::UploadFormat;
 const ADMIN: &str = "ot_bench_admin_token_000000000001";
 
 fn csv(rows: usize) -> Vec<u8> {
-    let layouts = ["1室1厅1卫", "2室1厅1卫", "3室2厅2卫", "两室两厅一卫", "4房2厅2卫"];
+    let layouts = [
+        "1室1厅1卫",
+        "2室1厅1卫",
+        "3室2厅2卫",
+        "两室两厅一卫",
+        "4房2厅2卫",
+    ];
     let orient = ["南", "南北", "东南", "西", "北"];
     let deco = ["毛坯", "简装", "精装"];
-    let mut s = String::from("楼栋,单元,房号,楼层,户型,建筑面积,套内面积,备案单价,朝向,装修标准,备注\n");
+    let mut s =
+        String::from("楼栋,单元,房号,楼层,户型,建筑面积,套内面积,备案单价,朝向,装修标准,备注\n");
     for i in 0..rows {
         let building = i / 2000 + 1;
         let unit = (i / 200) % 10 + 1;
@@ -57,7 +64,11 @@ fn config(dir: &std::path::Path, database_url: String) -> Config {
 /// A developer and a project, straight through the store.
 fn seed(state: &anju::state::AppState) -> i64 {
     let mut c = state.pool.get().unwrap();
-    let ctx = AuditCtx { actor: Actor::System, request_id: None, now_ms: SystemClock.now_ms() };
+    let ctx = AuditCtx {
+        actor: Actor::System,
+        request_id: None,
+        now_ms: SystemClock.now_ms(),
+    };
     let code = anju::domain::credit_code::with_check_char("91350100M00000001").unwrap();
     let dev = anju::db::developers::create(
         &mut c,
@@ -75,7 +86,8 @@ fn seed(state: &anju::state::AppState) -> i64 {
         },
     )
     .unwrap();
-    anju::db::developers::set_status(&mut c, &ctx, dev.id, DeveloperStatus::Approved, None).unwrap();
+    anju::db::developers::set_status(&mut c, &ctx, dev.id, DeveloperStatus::Approved, None)
+        .unwrap();
     let p = NewProject::parse(ProjectInput {
         name: "基准楼盘",
         district: "高新区",
@@ -90,17 +102,26 @@ fn seed(state: &anju::state::AppState) -> i64 {
         description: "",
     })
     .unwrap();
-    anju::db::projects::create(&mut c, &ctx, dev.id, &p).unwrap().0.id
+    anju::db::projects::create(&mut c, &ctx, dev.id, &p)
+        .unwrap()
+        .0
+        .id
 }
 
 fn store(label: &str, database_url: String, body: &[u8], rows: usize) {
     let dir = tempfile::tempdir().unwrap();
-    let state = anju::startup::prepare_state(&config(dir.path(), database_url), Arc::new(SystemClock)).unwrap();
+    let state =
+        anju::startup::prepare_state(&config(dir.path(), database_url), Arc::new(SystemClock))
+            .unwrap();
     let pid = seed(&state);
     let t = Instant::now();
     let parsed = anju::upload::units::parse_units(body, UploadFormat::Csv, 100_000).unwrap();
     let parse = t.elapsed();
-    let ctx = AuditCtx { actor: Actor::System, request_id: None, now_ms: SystemClock.now_ms() };
+    let ctx = AuditCtx {
+        actor: Actor::System,
+        request_id: None,
+        now_ms: SystemClock.now_ms(),
+    };
     let mut c = state.pool.get().unwrap();
     let t = Instant::now();
     let out = anju::db::units::import(&mut c, &ctx, pid, &parsed).unwrap();
@@ -124,17 +145,34 @@ fn store(label: &str, database_url: String, body: &[u8], rows: usize) {
 
 async fn http(body: Vec<u8>, rows: usize) {
     let dir = tempfile::tempdir().unwrap();
-    let cfg = config(dir.path(), format!("sqlite://{}", dir.path().join("anju.db").display()));
+    let cfg = config(
+        dir.path(),
+        format!("sqlite://{}", dir.path().join("anju.db").display()),
+    );
     let app = anju::startup::Application::build(&cfg).unwrap();
     let pid = seed(&app.state);
     let key = {
         let k = anju::domain::token::TokenKind::Developer.generate();
         let mut c = app.state.pool.get().unwrap();
-        let ctx = AuditCtx { actor: Actor::System, request_id: None, now_ms: SystemClock.now_ms() };
-        anju::db::developers::add_key(&mut c, &ctx, 1, &anju::domain::token::hash_token(&k), "dk_bench").unwrap();
+        let ctx = AuditCtx {
+            actor: Actor::System,
+            request_id: None,
+            now_ms: SystemClock.now_ms(),
+        };
+        anju::db::developers::add_key(
+            &mut c,
+            &ctx,
+            1,
+            &anju::domain::token::hash_token(&k),
+            "dk_bench",
+        )
+        .unwrap();
         k
     };
-    let url = format!("http://127.0.0.1:{}/api/v1/projects/{pid}/units/import", app.port());
+    let url = format!(
+        "http://127.0.0.1:{}/api/v1/projects/{pid}/units/import",
+        app.port()
+    );
     tokio::spawn(app.run_until_stopped());
     let t = Instant::now();
     let res = reqwest::Client::new()
@@ -155,19 +193,36 @@ async fn http(body: Vec<u8>, rows: usize) {
 }
 
 fn main() {
-    let rows: usize = std::env::var("ANJU_BENCH_ROWS").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
+    let rows: usize = std::env::var("ANJU_BENCH_ROWS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
     let body = csv(rows);
-    println!("upload benchmark: {rows} rows, {:.1} MiB CSV", body.len() as f64 / 1048576.0);
+    println!(
+        "upload benchmark: {rows} rows, {:.1} MiB CSV",
+        body.len() as f64 / 1048576.0
+    );
     let dir = tempfile::tempdir().unwrap();
-    store("sqlite", format!("sqlite://{}", dir.path().join("bench.db").display()), &body, rows);
+    store(
+        "sqlite",
+        format!("sqlite://{}", dir.path().join("bench.db").display()),
+        &body,
+        rows,
+    );
     if let Ok(url) = std::env::var("ANJU_BENCH_POSTGRES_URL") {
         use diesel::{Connection, RunQueryDsl};
         let name = format!("anju_bench_{}", std::process::id());
         let mut admin = diesel::PgConnection::establish(&url).unwrap();
-        diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut admin).unwrap();
+        diesel::sql_query(format!("CREATE DATABASE {name}"))
+            .execute(&mut admin)
+            .unwrap();
         let prefix = url.rsplit_once('/').unwrap().0;
         store("postgres", format!("{prefix}/{name}"), &body, rows);
-        diesel::sql_query(format!("DROP DATABASE {name} WITH (FORCE)")).execute(&mut admin).unwrap();
+        diesel::sql_query(format!("DROP DATABASE {name} WITH (FORCE)"))
+            .execute(&mut admin)
+            .unwrap();
     }
-    tokio::runtime::Runtime::new().unwrap().block_on(http(body, rows));
+    tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(http(body, rows));
 }

@@ -1,7 +1,8 @@
 //! Turns a [`ListingQuery`] into a tantivy query, built programmatically (never the query parser).
 //!
 //! Each text term must match as a substring (character pairs, exact) or, for letters, as a pinyin
-//! prefix; jieba word matches only add score, so they rank first without changing the result set.
+//! prefix; those match at a constant score (cheap on broad terms), and jieba word matches add their
+//! BM25 score, so word matches rank first without changing the result set.
 
 use std::ops::Bound;
 
@@ -22,6 +23,7 @@ const MAX_TERMS: usize = 16;
 const TITLE_WORD_BOOST: f32 = 3.0;
 const BODY_WORD_BOOST: f32 = 1.0;
 const PINYIN_BOOST: f32 = 2.0;
+const SUBSTRING_SCORE: f32 = 1.0;
 const DECORATIONS: [&str; 3] = ["rough", "basic", "fine"];
 const DELIVERIES: [&str; 2] = ["ready", "off_plan"];
 
@@ -191,9 +193,12 @@ fn filters(f: &Fields, q: &ListingQuery) -> Vec<Box<dyn Query>> {
     out
 }
 
-/// Substring (or pinyin prefix) decides the match; jieba words add score.
+/// Substring (or pinyin prefix) decides the match at a constant score; jieba words add BM25.
 fn text_term_query(f: &Fields, term: &QueryTerm) -> Box<dyn Query> {
-    let substring = substring_query(f, &term.chars);
+    let substring: Box<dyn Query> = Box::new(ConstScoreQuery::new(
+        substring_query(f, &term.chars),
+        SUBSTRING_SCORE,
+    ));
     let normalized = term.normalized();
     let recall: Box<dyn Query> = if is_pinyin_query(&normalized) {
         let pinyin = Box::new(BoostQuery::new(

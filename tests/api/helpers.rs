@@ -1,7 +1,6 @@
 //! Spawns the real application on port 0 with its own fresh database (a SQLite file in a temp
 //! dir, or a new PostgreSQL database when ANJU_TEST_POSTGRES_URL is set) and a temp index.
 
-
 use anju::clock::ManualClock;
 use anju::config::{Config, Secret, UploadLimits};
 use anju::db::AnyConnection;
