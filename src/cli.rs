@@ -9,7 +9,7 @@ use clap::{Parser, Subcommand};
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::db::audit::{Actor, AuditCtx};
-use crate::startup::{prepare_state, Application};
+use crate::startup::{open_database, prepare_state, Application};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -48,8 +48,7 @@ pub fn main() -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(config),
         Command::Migrate => {
-            let state = prepare_state(&config, Arc::new(SystemClock))?;
-            drop(state);
+            open_database(&config, SystemClock.now_ms())?;
             eprintln!("migrations applied to {}", redact_url(&config.database_url));
             Ok(())
         }
@@ -85,7 +84,8 @@ fn serve(config: Config) -> anyhow::Result<()> {
 
 fn import_units(config: Config, project_id: i64, file: &std::path::Path) -> anyhow::Result<()> {
     use crate::upload::UploadFormat;
-    let state = prepare_state(&config, Arc::new(SystemClock))?;
+    // the database only: a running service keeps the index writer and catches up from the outbox
+    let pool = open_database(&config, SystemClock.now_ms())?;
     let format = match file
         .extension()
         .and_then(|e| e.to_str())
@@ -120,7 +120,7 @@ fn import_units(config: Config, project_id: i64, file: &std::path::Path) -> anyh
     };
     let parsed = started.elapsed();
     bar.set_message(format!("storing {} units", rows.len()));
-    let mut conn = state.pool.get()?;
+    let mut conn = pool.get()?;
     let project = crate::db::projects::get(&mut conn, project_id)?.context("no such project")?;
     let ctx = AuditCtx {
         actor: Actor::System,

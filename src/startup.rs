@@ -18,6 +18,7 @@ use crate::auth::RequestId;
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::crypto::DataCipher;
+use crate::db::DbPool;
 use crate::domain::token::hash_token;
 use crate::error::{json_error_handler, path_error_handler, query_error_handler};
 use crate::indexer::Indexer;
@@ -31,8 +32,9 @@ pub struct Application {
     pub state: AppState,
 }
 
-/// Opens the pool, runs the migrations, makes the admin token valid and prepares the index dir.
-pub fn prepare_state(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState> {
+/// Opens the pool, runs the migrations and makes the admin token valid: all the commands that
+/// touch only the database need (they must not take the index writer of a running service).
+pub fn open_database(config: &Config, now_ms: i64) -> anyhow::Result<DbPool> {
     let pool = crate::db::build_pool(&config.database_url, config.db_pool_size)?;
     let mut conn = pool.get()?;
     let applied = crate::db::run_migrations(&mut conn)?;
@@ -42,9 +44,14 @@ pub fn prepare_state(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<A
     crate::db::officials::ensure_bootstrap(
         &mut conn,
         &hash_token(config.admin_token.expose()),
-        clock.now_ms(),
+        now_ms,
     )?;
-    drop(conn);
+    Ok(pool)
+}
+
+/// The database (see `open_database`) plus the search index and its indexer (not yet started).
+pub fn prepare_state(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState> {
+    let pool = open_database(config, clock.now_ms())?;
     let search = Arc::new(SearchIndex::open_or_create(&config.index_dir)?);
     let indexer = Indexer::new(
         Arc::clone(&search),

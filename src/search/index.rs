@@ -183,8 +183,9 @@ impl SearchIndex {
             let _ = writer.rollback();
             return Err(e);
         }
-        self.applied_seq.store(applied_seq, Ordering::SeqCst);
+        // reload before publishing the sequence: whoever sees `applied_seq` must also see the docs
         self.reader.reload()?;
+        self.applied_seq.store(applied_seq, Ordering::SeqCst);
         Ok(())
     }
 
