@@ -533,14 +533,7 @@ async fn a_withdrawn_unit_leaves_search_and_a_relisted_one_returns_within_a_seco
     let h = hall().await;
     let app = &h.app;
     let id = h.listed[0].id;
-    let (status, _) = app
-        .patch_json(
-            &h.a.key,
-            &format!("/api/v1/units/{id}"),
-            &json!({"status": "withdrawn"}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK);
+    withdraw(app, &h.a.key, id).await;
     assert!(
         eventually(Duration::from_secs(1), async || !app
             .listing_ids("")
@@ -611,14 +604,7 @@ async fn after_a_crash_between_database_and_index_commits_the_restarted_index_ag
         .find(|f| f.developer_id == h.a.id && f.project_id != h.listed[0].project_id)
         .unwrap();
     let id = withdrawn.id;
-    let (status, _) = app
-        .patch_json(
-            &h.a.key,
-            &format!("/api/v1/units/{id}"),
-            &json!({"status": "withdrawn"}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK);
+    withdraw(app, &h.a.key, id).await;
     let (status, _) = app
         .post_json(
             ADMIN_TOKEN,
@@ -670,6 +656,18 @@ async fn after_a_crash_between_database_and_index_commits_the_restarted_index_ag
     }
 }
 
+/// The developer takes a unit off the hall.
+async fn withdraw(app: &TestApp, key: &str, id: i64) {
+    let (status, body) = app
+        .patch_json(
+            key,
+            &format!("/api/v1/units/{id}"),
+            &json!({"status": "withdrawn"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
 fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
     for entry in std::fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();
@@ -686,15 +684,7 @@ async fn a_withdraw_through_one_instance_disappears_from_another_instance_s_sear
     assert!(b.index_caught_up(Duration::from_secs(5)).await);
     let id = h.listed[2].id;
     assert!(b.listing_ids("").await.contains(&id));
-    let (status, _) = h
-        .app
-        .patch_json(
-            &h.a.key,
-            &format!("/api/v1/units/{id}"),
-            &json!({"status": "withdrawn"}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK);
+    withdraw(&h.app, &h.a.key, id).await;
     assert!(
         eventually(Duration::from_secs(2), async || !b
             .listing_ids("")

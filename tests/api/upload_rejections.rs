@@ -44,6 +44,20 @@ async fn rejected(
     details
 }
 
+/// A CSV upload expected to be refused with 422 `upload_rejected`; returns the error details.
+async fn csv_rejected(app: &TestApp, key: &str, pid: i64, file: Vec<u8>) -> Value {
+    rejected(
+        app,
+        key,
+        pid,
+        "text/csv",
+        file,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "upload_rejected",
+    )
+    .await
+}
+
 fn rows_of(details: &Value) -> Vec<(u64, String)> {
     details["rows"]
         .as_array()
@@ -75,16 +89,7 @@ macro_rules! rule_test {
             let mut changed = en_row("1", "101");
             changed = changed.replace("15000", "16000");
             let file = en_csv(&[changed, bad.join(","), en_row("2", "201")]);
-            let details = rejected(
-                &app,
-                &dev.key,
-                pid,
-                "text/csv",
-                file,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "upload_rejected",
-            )
-            .await;
+            let details = csv_rejected(&app, &dev.key, pid, file).await;
             assert_eq!(
                 rows_of(&details),
                 vec![(3, $field.to_string())],
@@ -176,16 +181,7 @@ async fn every_bad_row_is_reported_not_just_the_first() {
 async fn duplicate_keys_within_one_file_reject_both_rows() {
     let (app, dev, pid) = seeded().await;
     let file = en_csv(&[en_row("2", "201"), en_row("2", "202"), en_row("2", "201")]);
-    let details = rejected(
-        &app,
-        &dev.key,
-        pid,
-        "text/csv",
-        file,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "upload_rejected",
-    )
-    .await;
+    let details = csv_rejected(&app, &dev.key, pid, file).await;
     let rows: Vec<u64> = rows_of(&details).into_iter().map(|(r, _)| r).collect();
     assert_eq!(rows, vec![2, 4]);
 }
@@ -208,16 +204,7 @@ async fn locked_unit_rejects_the_upsert(status: &str) {
         en_row("3", "301"),
         en_row("1", "102").replace("15000", "15500"),
     ]);
-    let details = rejected(
-        &app,
-        &dev.key,
-        pid,
-        "text/csv",
-        file,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "upload_rejected",
-    )
-    .await;
+    let details = csv_rejected(&app, &dev.key, pid, file).await;
     assert_eq!(rows_of(&details), vec![(3, "room".to_string())]);
     assert!(
         details["rows"][0]["message"]
@@ -256,16 +243,7 @@ async fn a_sold_unit_in_an_upsert_rejects_the_upload() {
 async fn unknown_column_is_rejected_naming_it() {
     let (app, dev, pid) = seeded().await;
     let file = format!("{EN_HEADER},colour\n{},red\n", en_row("2", "201")).into_bytes();
-    let details = rejected(
-        &app,
-        &dev.key,
-        pid,
-        "text/csv",
-        file,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "upload_rejected",
-    )
-    .await;
+    let details = csv_rejected(&app, &dev.key, pid, file).await;
     assert_eq!(rows_of(&details), vec![(1, "colour".to_string())]);
 }
 
@@ -275,16 +253,7 @@ async fn missing_required_column_is_rejected() {
     let file = "building,room,floor,layout,area_m2\n1,101,3,3室2厅2卫,89.5\n"
         .as_bytes()
         .to_vec();
-    let details = rejected(
-        &app,
-        &dev.key,
-        pid,
-        "text/csv",
-        file,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "upload_rejected",
-    )
-    .await;
+    let details = csv_rejected(&app, &dev.key, pid, file).await;
     assert_eq!(
         rows_of(&details),
         vec![(1, "price_per_m2_yuan".to_string())]
