@@ -102,6 +102,7 @@ impl Indexer {
 
     /// Applies one batch of pending changes; returns how many changes it read.
     pub fn apply_pending(&self) -> anyhow::Result<usize> {
+        let started = Instant::now();
         let applied = self.index.applied_seq();
         let mut conn = self.pool.get()?;
         let changes = listings::changes_after(&mut conn, applied, BATCH)?;
@@ -123,6 +124,15 @@ impl Indexer {
             .filter(|id| !listed.contains(id))
             .collect();
         self.index.apply(&docs, &deletes, checkpoint)?;
+        let elapsed_ms = started.elapsed().as_millis() as u64;
+        if elapsed_ms > 500 {
+            tracing::warn!(
+                elapsed_ms,
+                changes = changes.len(),
+                upserts = docs.len(),
+                "slow index round"
+            );
+        }
         tracing::debug!(
             changes = changes.len(),
             upserts = docs.len(),
