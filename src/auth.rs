@@ -1,5 +1,5 @@
 //! Who is calling: the request id and the principal behind `Authorization: Bearer …` (official
-//! token or developer key), with the actor checks every handler starts with.
+//! token, developer key or kiosk session), with the actor checks every handler starts with.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -20,6 +20,7 @@ pub struct RequestId(pub String);
 pub enum Principal {
     Official { id: i64, role: OfficialRole },
     Developer { developer_id: i64, key_id: i64 },
+    Household { household_id: i64, session_id: i64 },
 }
 
 /// An authenticated caller of this request.
@@ -34,6 +35,7 @@ impl Caller {
         match self.principal {
             Principal::Official { id, .. } => Actor::Official(id),
             Principal::Developer { developer_id, .. } => Actor::Developer(developer_id),
+            Principal::Household { household_id, .. } => Actor::Household(household_id),
         }
     }
 
@@ -75,10 +77,27 @@ impl Caller {
     }
 
     /// `Some(developer id)` for a developer, `None` for an official: whose objects it may see.
-    pub fn owner_scope(&self) -> Option<i64> {
+    /// A kiosk session sees none of them.
+    pub fn owner_scope(&self) -> Result<Option<i64>, ApiError> {
         match self.principal {
-            Principal::Developer { developer_id, .. } => Some(developer_id),
-            Principal::Official { .. } => None,
+            Principal::Developer { developer_id, .. } => Ok(Some(developer_id)),
+            Principal::Official { .. } => Ok(None),
+            Principal::Household { .. } => Err(ApiError::forbidden(
+                "this route is for officials and developers",
+            )),
+        }
+    }
+
+    /// A household at a kiosk: `(household id, session id)`.
+    pub fn household(&self) -> Result<(i64, i64), ApiError> {
+        match self.principal {
+            Principal::Household {
+                household_id,
+                session_id,
+            } => Ok((household_id, session_id)),
+            _ => Err(ApiError::forbidden(
+                "this route is for households at a kiosk",
+            )),
         }
     }
 }
@@ -102,7 +121,7 @@ fn bearer(req: &HttpRequest) -> Result<String, ApiError> {
     Ok(token.to_string())
 }
 
-fn request_id(req: &HttpRequest) -> Option<String> {
+pub fn request_id(req: &HttpRequest) -> Option<String> {
     req.extensions().get::<RequestId>().map(|r| r.0.clone())
 }
 
@@ -141,7 +160,23 @@ async fn resolve(state: web::Data<AppState>, token: String) -> Result<Principal,
                 )),
             }
         }
-        TokenKind::Kiosk => Err(ApiError::unauthorized("unknown token")),
+        TokenKind::Kiosk => {
+            let now = state.now_ms();
+            let idle_ms = state.kiosk.idle_timeout_ms();
+            let found = state
+                .db(move |c| Ok(crate::db::kiosk::touch_session(c, &hash, now, idle_ms)?))
+                .await?;
+            let (session_id, household_id) = found.ok_or_else(|| {
+                ApiError::new(
+                    ErrorCode::SessionExpired,
+                    "the kiosk session has ended or timed out; log in again",
+                )
+            })?;
+            Ok(Principal::Household {
+                household_id,
+                session_id,
+            })
+        }
     }
 }
 

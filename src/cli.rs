@@ -1,4 +1,4 @@
-//! Subcommands: `serve`, `migrate`, `import-units`.
+//! Subcommands: `serve`, `migrate`, `reindex`, `import-units`, `import-households`.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -39,6 +39,14 @@ pub enum Command {
         project: i64,
         file: PathBuf,
     },
+    /// Import a household table (CSV / XLSX / JSON), all-or-nothing; writes each household's
+    /// voucher number and PIN to a CSV of slips to print
+    ImportHouseholds {
+        file: PathBuf,
+        /// where to write the slips (default: voucher-slips-<time>.csv; mode 0600, it holds PINs)
+        #[arg(long)]
+        slips: Option<PathBuf>,
+    },
 }
 
 pub fn main() -> anyhow::Result<()> {
@@ -53,6 +61,7 @@ pub fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::ImportUnits { project, file } => import_units(config, project, &file),
+        Command::ImportHouseholds { file, slips } => import_households(config, &file, slips),
         Command::Reindex => reindex(config),
     }
 }
@@ -83,41 +92,15 @@ fn serve(config: Config) -> anyhow::Result<()> {
 }
 
 fn import_units(config: Config, project_id: i64, file: &std::path::Path) -> anyhow::Result<()> {
-    use crate::upload::UploadFormat;
     // the database only: a running service keeps the index writer and catches up from the outbox
     let pool = open_database(&config, SystemClock.now_ms())?;
-    let format = match file
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase)
-        .as_deref()
-    {
-        Some("csv") => UploadFormat::Csv,
-        Some("xlsx") => UploadFormat::Xlsx,
-        Some("json") => UploadFormat::Json,
-        _ => anyhow::bail!("the file must end in .csv, .xlsx or .json"),
-    };
-    let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+    let (format, bytes) = read_table_file(file)?;
     let bar = indicatif::ProgressBar::new_spinner();
     bar.set_message(format!("parsing {}", file.display()));
     bar.enable_steady_tick(std::time::Duration::from_millis(120));
     let started = std::time::Instant::now();
-    let rows = match crate::upload::units::parse_units(&bytes, format, config.upload.max_rows) {
-        Ok(rows) => rows,
-        Err(crate::upload::UploadError::Rejected(errors)) => {
-            bar.finish_and_clear();
-            for e in &errors {
-                eprintln!(
-                    "row {} {}: {}",
-                    e.row,
-                    e.field.as_deref().unwrap_or("-"),
-                    e.message
-                );
-            }
-            anyhow::bail!("upload rejected: {} problems, nothing stored", errors.len());
-        }
-        Err(e) => anyhow::bail!("upload rejected: {e}"),
-    };
+    let parsed = crate::upload::units::parse_units(&bytes, format, config.upload.max_rows);
+    let rows = rows_or_report(parsed, &bar)?;
     let parsed = started.elapsed();
     bar.set_message(format!("storing {} units", rows.len()));
     let mut conn = pool.get()?;
@@ -170,6 +153,123 @@ fn reindex(config: Config) -> anyhow::Result<()> {
         state.search.applied_seq()
     );
     Ok(())
+}
+
+/// The format (by extension) and bytes of a table file.
+fn read_table_file(
+    file: &std::path::Path,
+) -> anyhow::Result<(crate::upload::UploadFormat, Vec<u8>)> {
+    use crate::upload::UploadFormat;
+    let format = match file
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
+        Some("csv") => UploadFormat::Csv,
+        Some("xlsx") => UploadFormat::Xlsx,
+        Some("json") => UploadFormat::Json,
+        _ => anyhow::bail!("the file must end in .csv, .xlsx or .json"),
+    };
+    let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+    Ok((format, bytes))
+}
+
+/// The parsed rows, or every bad row printed and an error.
+fn rows_or_report<T>(
+    parsed: Result<Vec<T>, crate::upload::UploadError>,
+    bar: &indicatif::ProgressBar,
+) -> anyhow::Result<Vec<T>> {
+    match parsed {
+        Ok(rows) => Ok(rows),
+        Err(crate::upload::UploadError::Rejected(errors)) => {
+            bar.finish_and_clear();
+            for e in &errors {
+                eprintln!(
+                    "row {} {}: {}",
+                    e.row,
+                    e.field.as_deref().unwrap_or("-"),
+                    e.message
+                );
+            }
+            anyhow::bail!("upload rejected: {} problems, nothing stored", errors.len());
+        }
+        Err(e) => anyhow::bail!("upload rejected: {e}"),
+    }
+}
+
+fn import_households(
+    config: Config,
+    file: &std::path::Path,
+    slips_path: Option<PathBuf>,
+) -> anyhow::Result<()> {
+    let pool = open_database(&config, SystemClock.now_ms())?;
+    let (format, bytes) = read_table_file(file)?;
+    let now = SystemClock.now_ms();
+    let today = chrono::DateTime::from_timestamp_millis(now)
+        .unwrap_or_default()
+        .with_timezone(&crate::domain::household::shanghai())
+        .date_naive();
+    let spinner = indicatif::ProgressBar::new_spinner();
+    spinner.set_message(format!("checking {}", file.display()));
+    let parsed =
+        crate::upload::households::parse_households(&bytes, format, config.upload.max_rows, today);
+    let rows = rows_or_report(parsed, &spinner)?;
+    spinner.finish_and_clear();
+    let slips_path =
+        slips_path.unwrap_or_else(|| PathBuf::from(format!("voucher-slips-{}.csv", now / 1000)));
+    if slips_path.exists() {
+        anyhow::bail!(
+            "{} exists; choose another --slips path",
+            slips_path.display()
+        );
+    }
+    let bar = indicatif::ProgressBar::new(rows.len() as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{msg} {bar:40} {pos}/{len} ({eta} left)")
+            .expect("static template"),
+    );
+    bar.set_message("issuing vouchers and PINs");
+    let cipher = crate::crypto::DataCipher::new(&config.data_key);
+    let (sealed, slips) = crate::enrolment::seal(&rows, &cipher, now, &|n| bar.set_position(n));
+    bar.finish_and_clear();
+    let ctx = AuditCtx {
+        actor: Actor::System,
+        request_id: None,
+        now_ms: now,
+    };
+    let mut conn = pool.get()?;
+    let ids = crate::db::households::import(&mut conn, &ctx, &sealed)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut out = csv::Writer::from_writer(create_private_file(&slips_path)?);
+    out.write_record(["row", "household_id", "name", "voucher_no", "pin"])?;
+    for (slip, id) in slips.iter().zip(&ids) {
+        out.write_record([
+            slip.row.to_string(),
+            id.to_string(),
+            slip.name_masked.clone(),
+            slip.voucher_no.clone(),
+            slip.pin.clone(),
+        ])?;
+    }
+    out.flush()?;
+    eprintln!(
+        "imported {} households; voucher slips (with PINs) written to {}",
+        ids.len(),
+        slips_path.display()
+    );
+    Ok(())
+}
+
+/// A new file readable by its owner only.
+fn create_private_file(path: &std::path::Path) -> anyhow::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options
+        .open(path)
+        .with_context(|| format!("creating {}", path.display()))
 }
 
 /// A database URL without its password, for logs.

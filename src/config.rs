@@ -43,6 +43,32 @@ impl Default for UploadLimits {
     }
 }
 
+/// Kiosk sessions and the per-address log-in throttle.
+#[derive(Debug, Clone, Copy)]
+pub struct KioskSettings {
+    /// A kiosk session ends after this long without a request (`ANJU_KIOSK_IDLE_SECS`).
+    pub idle_timeout_secs: i64,
+    /// Failed log-ins one address may make per window before it must wait.
+    pub address_max_failures: usize,
+    pub address_window_secs: i64,
+}
+
+impl Default for KioskSettings {
+    fn default() -> Self {
+        KioskSettings {
+            idle_timeout_secs: 300,
+            address_max_failures: 30,
+            address_window_secs: 600,
+        }
+    }
+}
+
+impl KioskSettings {
+    pub fn idle_timeout_ms(&self) -> i64 {
+        self.idle_timeout_secs * 1000
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Config {
     pub listen: String,
@@ -54,6 +80,7 @@ pub struct Config {
     pub log: String,
     pub db_pool_size: u32,
     pub upload: UploadLimits,
+    pub kiosk: KioskSettings,
     /// Where `admin.token` / `data.key` were read from or written to, if from files.
     pub secrets_dir: PathBuf,
     /// Set when the admin token was generated during this load (announce it once on the console).
@@ -71,6 +98,7 @@ struct FileConfig {
     data_key: Option<String>,
     log: Option<String>,
     db_pool_size: Option<u32>,
+    kiosk_idle_secs: Option<i64>,
 }
 
 impl Config {
@@ -110,6 +138,15 @@ impl Config {
             .or(file.db_pool_size)
             .unwrap_or(16);
 
+        let kiosk_idle_secs = env("ANJU_KIOSK_IDLE_SECS")
+            .map(|v| v.parse().context("ANJU_KIOSK_IDLE_SECS must be a number"))
+            .transpose()?
+            .or(file.kiosk_idle_secs)
+            .unwrap_or(KioskSettings::default().idle_timeout_secs);
+        if !(10..=86_400).contains(&kiosk_idle_secs) {
+            anyhow::bail!("ANJU_KIOSK_IDLE_SECS must be from 10 to 86400");
+        }
+
         let secrets_dir = secrets_dir_for(&database_url);
         let (admin_token, admin_token_generated) =
             match env("ANJU_ADMIN_TOKEN").or(file.admin_token) {
@@ -143,6 +180,10 @@ impl Config {
             log,
             db_pool_size,
             upload: UploadLimits::default(),
+            kiosk: KioskSettings {
+                idle_timeout_secs: kiosk_idle_secs,
+                ..KioskSettings::default()
+            },
             secrets_dir,
             admin_token_generated,
         })

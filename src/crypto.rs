@@ -1,12 +1,20 @@
-//! Encryption of personal data at rest with XChaCha20-Poly1305 (`ANJU_DATA_KEY`); ciphertexts are
-//! stored as hex of nonce ‖ ciphertext.
+//! Personal data at rest: encryption with XChaCha20-Poly1305 (`ANJU_DATA_KEY`; ciphertexts are
+//! stored as hex of nonce ‖ ciphertext), keyed look-up hashes (HMAC-SHA256 under a key derived
+//! from the data key) for de-duplication and search, and argon2id hashes of kiosk PINs.
 
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
 use chacha20poly1305::aead::{Aead, AeadCore, KeyInit, OsRng};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+type HmacSha256 = Hmac<Sha256>;
 
 #[derive(Clone)]
 pub struct DataCipher {
     cipher: XChaCha20Poly1305,
+    lookup_key: [u8; 32],
 }
 
 impl std::fmt::Debug for DataCipher {
@@ -21,9 +29,23 @@ pub struct DecryptError;
 
 impl DataCipher {
     pub fn new(key: &[u8; 32]) -> Self {
+        let mut derive =
+            <HmacSha256 as Mac>::new_from_slice(key).expect("hmac takes any key length");
+        derive.update(b"anju look-up hash key v1");
         DataCipher {
             cipher: XChaCha20Poly1305::new(key.into()),
+            lookup_key: derive.finalize().into_bytes().into(),
         }
+    }
+
+    /// A keyed hash of `value` in the namespace `kind` (e.g. `id_number`), hex: equal inputs give
+    /// equal hashes, and without the data key nobody can test a guess against it.
+    pub fn lookup_hash(&self, kind: &str, value: &str) -> String {
+        let mut mac = <HmacSha256 as Mac>::new_from_slice(&self.lookup_key).expect("32-byte key");
+        mac.update(kind.as_bytes());
+        mac.update(&[0]);
+        mac.update(value.as_bytes());
+        hex::encode(mac.finalize().into_bytes())
     }
 
     pub fn encrypt(&self, plaintext: &str) -> String {
@@ -51,6 +73,26 @@ impl DataCipher {
     }
 }
 
+/// An argon2id hash (PHC string, fresh salt) of a kiosk PIN.
+pub fn hash_pin(pin: &str) -> String {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(pin.as_bytes(), &salt)
+        .expect("argon2 with default parameters hashes any input")
+        .to_string()
+}
+
+/// `true` when `pin` matches the stored hash; an unreadable hash matches nothing.
+pub fn verify_pin(stored: &str, pin: &str) -> bool {
+    PasswordHash::new(stored)
+        .map(|hash| {
+            Argon2::default()
+                .verify_password(pin.as_bytes(), &hash)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -63,5 +105,27 @@ mod tests {
         assert_ne!(stored, c.encrypt("13812345678"), "fresh nonce every time");
         assert_eq!(c.decrypt(&stored).unwrap(), "13812345678");
         assert!(DataCipher::new(&[8u8; 32]).decrypt(&stored).is_err());
+    }
+
+    #[test]
+    fn lookup_hashes_are_keyed_and_namespaced() {
+        let c = DataCipher::new(&[7u8; 32]);
+        let h = c.lookup_hash("id_number", "11010519491231002X");
+        assert_eq!(h, c.lookup_hash("id_number", "11010519491231002X"));
+        assert_ne!(h, c.lookup_hash("name", "11010519491231002X"));
+        assert_ne!(
+            h,
+            DataCipher::new(&[8u8; 32]).lookup_hash("id_number", "11010519491231002X")
+        );
+        assert_eq!(h.len(), 64);
+    }
+
+    #[test]
+    fn pins_are_argon2id_hashed() {
+        let stored = hash_pin("123456");
+        assert!(stored.starts_with("$argon2id$"));
+        assert!(verify_pin(&stored, "123456"));
+        assert!(!verify_pin(&stored, "123457"));
+        assert!(!verify_pin("garbage", "123456"));
     }
 }

@@ -13,6 +13,10 @@ use crate::upload::{RowError, UploadError};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorCode {
     Unauthorized,
+    SessionExpired,
+    InvalidCredentials,
+    LoginLocked,
+    LoginThrottled,
     Forbidden,
     DeveloperSuspended,
     DeveloperNotApproved,
@@ -25,6 +29,7 @@ pub enum ErrorCode {
     InvalidTransition,
     DuplicateCreditCode,
     DuplicateProject,
+    DuplicateHousehold,
     UnitLocked,
     UploadRejected,
     EmptyUpload,
@@ -43,6 +48,11 @@ impl ErrorCode {
         use ErrorCode::*;
         match self {
             Unauthorized => "unauthorized",
+            SessionExpired => "session_expired",
+            InvalidCredentials => "invalid_credentials",
+            // api.md names one code for both: the voucher is locked (423) or this kiosk's
+            // address has failed too often (429); either way the household must wait
+            LoginLocked | LoginThrottled => "login_locked",
             Forbidden => "forbidden",
             DeveloperSuspended => "developer_suspended",
             DeveloperNotApproved => "developer_not_approved",
@@ -55,6 +65,7 @@ impl ErrorCode {
             InvalidTransition => "invalid_transition",
             DuplicateCreditCode => "duplicate_credit_code",
             DuplicateProject => "duplicate_project",
+            DuplicateHousehold => "duplicate_household",
             UnitLocked => "unit_locked",
             UploadRejected => "upload_rejected",
             EmptyUpload => "empty_upload",
@@ -72,7 +83,9 @@ impl ErrorCode {
     pub fn status(self) -> StatusCode {
         use ErrorCode::*;
         match self {
-            Unauthorized => StatusCode::UNAUTHORIZED,
+            Unauthorized | SessionExpired | InvalidCredentials => StatusCode::UNAUTHORIZED,
+            LoginLocked => StatusCode::LOCKED,
+            LoginThrottled => StatusCode::TOO_MANY_REQUESTS,
             Forbidden | DeveloperSuspended | DeveloperNotApproved | ProjectNotApproved => {
                 StatusCode::FORBIDDEN
             }
@@ -81,8 +94,8 @@ impl ErrorCode {
             ValidationFailed | UploadRejected | EmptyUpload | BadEncoding | BadSpreadsheet => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
-            InvalidTransition | DuplicateCreditCode | DuplicateProject | UnitLocked
-            | ProjectClosed => StatusCode::CONFLICT,
+            InvalidTransition | DuplicateCreditCode | DuplicateProject | DuplicateHousehold
+            | UnitLocked | ProjectClosed => StatusCode::CONFLICT,
             PayloadTooLarge | TooManyRows => StatusCode::PAYLOAD_TOO_LARGE,
             UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,

@@ -47,6 +47,17 @@ impl Modify for BearerAuth {
         routes::units::update_unit,
         routes::listings::search_listings,
         routes::listings::get_listing,
+        routes::policy::get_policy,
+        routes::policy::list_policy_versions,
+        routes::policy::put_policy,
+        routes::households::import_households,
+        routes::households::list_households,
+        routes::households::get_household,
+        routes::kiosk::kiosk_login,
+        routes::kiosk::kiosk_logout,
+        routes::kiosk::kiosk_me,
+        routes::kiosk::kiosk_quote,
+        routes::kiosk::kiosk_matches,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail, crate::domain::FieldError, crate::upload::RowError)),
     modifiers(&BearerAuth),
@@ -57,6 +68,9 @@ impl Modify for BearerAuth {
         (name = "projects", description = "projects (楼盘)"),
         (name = "units", description = "units (房源): uploads, listing, edits"),
         (name = "search", description = "the hall's listings: full text (words, fragments, pinyin), filters, facets"),
+        (name = "policy", description = "the hall's policy: zone ratios, reward, hold and log-in limits; versioned"),
+        (name = "households", description = "households (被征收户): import with vouchers and PINs, masked search; every read audited"),
+        (name = "kiosk", description = "a household at a kiosk: log-in, own entitlement, quotes and matches"),
     )
 )]
 pub struct ApiDoc;

@@ -25,6 +25,7 @@ use crate::indexer::Indexer;
 use crate::routes;
 use crate::search::SearchIndex;
 use crate::state::AppState;
+use crate::throttle::LoginThrottle;
 
 pub struct Application {
     server: Server,
@@ -63,6 +64,11 @@ pub fn prepare_state(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<A
         cipher: DataCipher::new(&config.data_key),
         clock,
         upload: config.upload,
+        kiosk: config.kiosk,
+        login_throttle: Arc::new(LoginThrottle::new(
+            config.kiosk.address_max_failures,
+            config.kiosk.address_window_secs * 1000,
+        )),
         index_dir: config.index_dir.clone(),
         search,
         indexer,
@@ -181,6 +187,17 @@ pub fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
             .service(routes::units::update_unit)
             .service(routes::listings::search_listings)
             .service(routes::listings::get_listing)
+            .service(routes::policy::get_policy)
+            .service(routes::policy::list_policy_versions)
+            .service(routes::policy::put_policy)
+            .service(routes::households::import_households)
+            .service(routes::households::list_households)
+            .service(routes::households::get_household)
+            .service(routes::kiosk::kiosk_login)
+            .service(routes::kiosk::kiosk_logout)
+            .service(routes::kiosk::kiosk_me)
+            .service(routes::kiosk::kiosk_quote)
+            .service(routes::kiosk::kiosk_matches)
             .default_service(web::to(not_found))
     })
     .listen(listener)?

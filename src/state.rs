@@ -4,12 +4,13 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::clock::Clock;
-use crate::config::UploadLimits;
+use crate::config::{KioskSettings, UploadLimits};
 use crate::crypto::DataCipher;
 use crate::db::{DbConn, DbPool};
 use crate::error::ApiError;
 use crate::indexer::Indexer;
 use crate::search::SearchIndex;
+use crate::throttle::LoginThrottle;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -17,6 +18,8 @@ pub struct AppState {
     pub cipher: DataCipher,
     pub clock: Arc<dyn Clock>,
     pub upload: UploadLimits,
+    pub kiosk: KioskSettings,
+    pub login_throttle: Arc<LoginThrottle>,
     pub index_dir: PathBuf,
     pub search: Arc<SearchIndex>,
     pub indexer: Arc<Indexer>,

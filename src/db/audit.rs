@@ -11,6 +11,7 @@ use super::AnyConnection;
 pub enum Actor {
     Official(i64),
     Developer(i64),
+    Household(i64),
     System,
 }
 
@@ -19,6 +20,7 @@ impl Actor {
         match self {
             Actor::Official(id) => ("official", Some(id)),
             Actor::Developer(id) => ("developer", Some(id)),
+            Actor::Household(id) => ("household", Some(id)),
             Actor::System => ("system", None),
         }
     }

@@ -3,8 +3,12 @@
 
 pub mod audit;
 pub mod developers;
+pub mod households;
+pub mod kiosk;
 pub mod listings;
+pub mod matches;
 pub mod officials;
+pub mod policy;
 pub mod projects;
 pub mod schema;
 pub mod units;

@@ -114,6 +114,58 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    policy_versions (version) {
+        version -> BigInt,
+        effective_from_ms -> BigInt,
+        body -> Text,
+        created_by_official_id -> Nullable<BigInt>,
+        created_at_ms -> BigInt,
+    }
+}
+
+diesel::table! {
+    households (id) {
+        id -> BigInt,
+        name_enc -> Text,
+        name_masked -> Text,
+        name_hmac -> Text,
+        id_number_enc -> Text,
+        id_number_masked -> Text,
+        id_number_hmac -> Text,
+        phone_enc -> Text,
+        phone_masked -> Text,
+        expropriation_project -> Text,
+        origin_area_centi_m2 -> BigInt,
+        remaining_origin_area_centi_m2 -> BigInt,
+        origin_zone -> Integer,
+        assessed_price_yuan_per_m2 -> BigInt,
+        signed_at_ms -> BigInt,
+        family_size -> Integer,
+        method -> Text,
+        voucher_no -> Text,
+        pin_hash -> Text,
+        login_failures -> Integer,
+        locked_until_ms -> Nullable<BigInt>,
+        created_at_ms -> BigInt,
+        updated_at_ms -> BigInt,
+    }
+}
+
+diesel::table! {
+    kiosk_sessions (id) {
+        id -> BigInt,
+        household_id -> BigInt,
+        token_hash -> Text,
+        created_at_ms -> BigInt,
+        last_seen_ms -> BigInt,
+        expires_at_ms -> BigInt,
+        ended_at_ms -> Nullable<BigInt>,
+    }
+}
+
+diesel::joinable!(kiosk_sessions -> households (household_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     officials,
     developers,
@@ -122,4 +174,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     units,
     audit_events,
     listing_changes,
+    policy_versions,
+    households,
+    kiosk_sessions,
 );

@@ -2,7 +2,11 @@
 
 pub mod credit_code;
 pub mod developer;
+pub mod entitlement;
+pub mod household;
 pub mod mask;
+pub mod matching;
+pub mod policy;
 pub mod project;
 pub mod status;
 pub mod token;

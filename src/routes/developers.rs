@@ -134,7 +134,7 @@ pub async fn get_developer(
 ) -> ApiResult<web::Json<DeveloperOut>> {
     let id = id.into_inner();
     // a developer may read its own record; officials read all
-    if caller.owner_scope().is_some_and(|own| own != id) {
+    if caller.owner_scope()?.is_some_and(|own| own != id) {
         return Err(ApiError::not_found("developer"));
     }
     let developer = state

@@ -73,7 +73,7 @@ fn non_negative(field: &str, v: Option<i64>) -> ApiResult<Option<i64>> {
 }
 
 impl ListingParams {
-    fn into_query(self) -> ApiResult<(ListingQuery, i64, i64)> {
+    pub(crate) fn into_query(self) -> ApiResult<(ListingQuery, i64, i64)> {
         let page = crate::domain::PageRequest::parse(self.page, self.per_page)
             .map_err(|e| bad(format!("{} {}", e.field, e.message)))?;
         let sort = match self.sort.as_deref().unwrap_or("relevance") {
@@ -202,7 +202,7 @@ pub struct Listing {
 }
 
 impl Listing {
-    fn new(d: ListingDoc, highlight: Option<String>) -> Self {
+    pub(crate) fn new(d: ListingDoc, highlight: Option<String>) -> Self {
         Listing {
             unit_id: d.unit_id,
             project_id: d.project_id,

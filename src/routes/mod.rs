@@ -2,8 +2,11 @@
 
 pub mod developers;
 pub mod health;
+pub mod households;
+pub mod kiosk;
 pub mod listings;
 pub mod officials;
+pub mod policy;
 pub mod projects;
 pub mod units;
 pub mod upload_body;

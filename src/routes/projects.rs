@@ -129,7 +129,7 @@ pub async fn list_projects(
 ) -> ApiResult<web::Json<Page<ProjectOut>>> {
     let page = query.page()?;
     let status = query.status(ProjectStatus::parse)?;
-    let owner = caller.owner_scope();
+    let owner = caller.owner_scope()?;
     let (items, total) = state
         .db(move |c| Ok(store::list(c, owner, status, page)?))
         .await?;
@@ -147,15 +147,10 @@ pub async fn visible_project(
     caller: &Caller,
     id: i64,
 ) -> ApiResult<ProjectWithDeveloper> {
+    let owner = caller.owner_scope()?;
     let found = state.db(move |c| Ok(store::get(c, id)?)).await?;
     match found {
-        Some(p)
-            if caller
-                .owner_scope()
-                .is_none_or(|own| own == p.0.developer_id) =>
-        {
-            Ok(p)
-        }
+        Some(p) if owner.is_none_or(|own| own == p.0.developer_id) => Ok(p),
         _ => Err(ApiError::not_found("project")),
     }
 }

@@ -1,5 +1,6 @@
 //! Upload tables (CSV / XLSX / JSON): header aliases, cell normalisation and per-row reports.
 
+pub mod households;
 pub mod table;
 pub mod units;
 

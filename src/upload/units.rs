@@ -1,9 +1,8 @@
 //! The unit table a developer uploads: columns, per-row validation and duplicate detection.
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 
-use super::table::{for_each_row, ColumnSpec, RawRow, RowError, UploadError, UploadFormat};
+use super::table::{for_each_row, ColumnSpec, RowCheck, RowError, UploadError, UploadFormat};
 use crate::domain::unit_fields::{
     area_in_range, centi_text, check_total, parse_area_centi, parse_floor, parse_orientation,
     parse_yuan, total_from_area_price, Decoration, Layout, ListedStatus,
@@ -83,11 +82,7 @@ pub fn parse_units(
     // keys of rows that failed validation still take part in the duplicate check
     let mut invalid_keys: Vec<(usize, [String; 3])> = Vec::new();
     let table_errors = for_each_row(bytes, format, "units", UNIT_COLUMNS, max_rows, |raw| {
-        let mut check = RowCheck {
-            raw: &raw,
-            errors: &mut errors,
-            ok: true,
-        };
+        let mut check = RowCheck::new(&raw, &mut errors);
         match (check.unit(), check.ok) {
             (Some(unit), true) => units.push(ParsedUnit { row: raw.row, unit }),
             _ => {
@@ -128,61 +123,7 @@ pub fn parse_units(
 }
 
 /// Validates one row's cells, recording every problem rather than stopping at the first.
-struct RowCheck<'a> {
-    raw: &'a RawRow,
-    errors: &'a mut Vec<RowError>,
-    ok: bool,
-}
-
 impl RowCheck<'_> {
-    fn fail(&mut self, key: &str, message: String) {
-        self.ok = false;
-        self.errors
-            .push(RowError::new(self.raw.row, Some(key), message));
-    }
-
-    /// Parses an optional cell; a parser's "must …" message is prefixed with the column and
-    /// followed by the offending text so the clerk can find it.
-    fn parse<T>(&mut self, key: &str, parse: impl FnOnce(&str) -> Result<T, String>) -> Option<T> {
-        let text = self.raw.get(key)?;
-        match parse(text) {
-            Ok(value) => Some(value),
-            Err(message) => {
-                self.fail(key, format!("{key} {message}, got \"{}\"", shorten(text)));
-                None
-            }
-        }
-    }
-
-    fn required<T>(
-        &mut self,
-        key: &str,
-        parse: impl FnOnce(&str) -> Result<T, String>,
-    ) -> Option<T> {
-        if self.raw.get(key).is_none() {
-            self.fail(key, format!("{key} is required"));
-            return None;
-        }
-        self.parse(key, parse)
-    }
-
-    fn text(&mut self, key: &str, max_chars: usize, required: bool) -> String {
-        let Some(text) = self.raw.get(key) else {
-            if required {
-                self.fail(key, format!("{key} is required"));
-            }
-            return String::new();
-        };
-        let count = text.chars().count();
-        if count > max_chars {
-            self.fail(
-                key,
-                format!("{key} must be at most {max_chars} characters, got {count}"),
-            );
-        }
-        text.to_owned()
-    }
-
     fn unit(&mut self) -> Option<UnitRow> {
         let building = self.text("building", 50, true);
         let unit = self.text("unit", 20, false);
@@ -246,15 +187,6 @@ impl RowCheck<'_> {
 }
 
 /// Keeps error messages readable when a cell holds a paragraph.
-fn shorten(text: &str) -> Cow<'_, str> {
-    match text.char_indices().nth(40) {
-        Some((cut, _)) => Cow::Owned(format!("{}…", &text[..cut])),
-        None => Cow::Borrowed(text),
-    }
-}
-
-/// Rejects every row whose (building, unit, room) appears more than once: later copies name
-/// the first, and the first names the second. `keys` are in row order.
 fn report_duplicates(keys: &[(usize, [&str; 3])], errors: &mut Vec<RowError>) {
     let mut first_row: HashMap<[&str; 3], usize> = HashMap::with_capacity(keys.len());
     let mut first_copy: HashMap<usize, usize> = HashMap::new();

@@ -2,7 +2,7 @@
 //! dir, or a new PostgreSQL database when ANJU_TEST_POSTGRES_URL is set) and a temp index.
 
 use anju::clock::ManualClock;
-use anju::config::{Config, Secret, UploadLimits};
+use anju::config::{Config, KioskSettings, Secret, UploadLimits};
 use anju::db::AnyConnection;
 use anju::state::AppState;
 use diesel::prelude::*;
@@ -40,6 +40,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub state: AppState,
     pub database_url: String,
+    /// the app's time source: tests move it instead of sleeping
+    pub clock: std::sync::Arc<ManualClock>,
     _db: TestDb,
     _dir: tempfile::TempDir,
 }
@@ -86,6 +88,7 @@ pub fn test_config(dir: &std::path::Path, database_url: String) -> Config {
         log: "warn".into(),
         db_pool_size: 8,
         upload: UploadLimits::default(),
+        kiosk: KioskSettings::default(),
         secrets_dir: dir.to_path_buf(),
         admin_token_generated: false,
     }
@@ -115,7 +118,8 @@ async fn spawn(
     let mut config = test_config(dir.path(), database_url.clone());
     adjust(&mut config);
     let clock = ManualClock::new(START_MS);
-    let app = anju::startup::Application::build_with_clock(&config, clock).expect("app builds");
+    let app =
+        anju::startup::Application::build_with_clock(&config, clock.clone()).expect("app builds");
     let address = format!("http://127.0.0.1:{}", app.port());
     let state = app.state.clone();
     tokio::spawn(app.run_until_stopped());
@@ -124,6 +128,7 @@ async fn spawn(
         client: reqwest::Client::new(),
         state,
         database_url,
+        clock,
         _db: db,
         _dir: dir,
     }
@@ -151,6 +156,18 @@ impl TestApp {
             .post(self.url(path))
             .bearer_auth(token)
             .json(body)
+            .send()
+            .await
+            .expect("request");
+        into_json(res).await
+    }
+
+    pub async fn put_json(&self, token: String, path: &str, body: Value) -> (StatusCode, Value) {
+        let res = self
+            .client
+            .put(self.url(path))
+            .bearer_auth(token)
+            .json(&body)
             .send()
             .await
             .expect("request");
@@ -276,13 +293,24 @@ impl TestApp {
         }
     }
 
-    /// A project of `dev`, approved when `approve`.
+    /// A project of `dev` in zone class 2, approved when `approve`.
     pub async fn project(&self, dev: &Developer, name: &str, approve: bool) -> i64 {
+        self.project_in_zone(dev, name, 2, approve).await
+    }
+
+    /// A project of `dev` in `zone_class`, approved when `approve`.
+    pub async fn project_in_zone(
+        &self,
+        dev: &Developer,
+        name: &str,
+        zone_class: i64,
+        approve: bool,
+    ) -> i64 {
         let (status, p) = self
             .post_json(
                 &dev.key,
                 "/api/v1/projects",
-                &json!({ "name": name, "district": "高新区", "zone_class": 2, "address": "重庆路88号",
+                &json!({ "name": name, "district": "高新区", "zone_class": zone_class, "address": "重庆路88号",
                          "presale_permit_no": "2026预字第001号", "delivery": "ready", "amenities": ["地铁", "学校"],
                          "description": "南北通透 湖景房" }),
             )

@@ -3,6 +3,8 @@
 
 mod flow;
 mod helpers;
+mod households;
+mod kiosk;
 mod ownership;
 mod search;
 mod service;

@@ -1,0 +1,266 @@
+//! Households (被征收户): all-or-nothing import, look-up by voucher, officials' search, and the
+//! audit trail of every official read. Personal data arrives here already encrypted and masked.
+
+use diesel::prelude::*;
+
+use super::audit::{self, AuditCtx};
+use super::schema::households;
+use super::{write_tx, AnyConnection};
+use crate::domain::household::Method;
+use crate::domain::PageRequest;
+use crate::error::{ApiError, ErrorCode};
+use crate::upload::RowError;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = households)]
+pub struct Household {
+    pub id: i64,
+    pub name_enc: String,
+    pub name_masked: String,
+    pub name_hmac: String,
+    pub id_number_enc: String,
+    pub id_number_masked: String,
+    pub id_number_hmac: String,
+    pub phone_enc: String,
+    pub phone_masked: String,
+    pub expropriation_project: String,
+    pub origin_area_centi_m2: i64,
+    pub remaining_origin_area_centi_m2: i64,
+    pub origin_zone: i32,
+    pub assessed_price_yuan_per_m2: i64,
+    pub signed_at_ms: i64,
+    pub family_size: i32,
+    pub method: String,
+    pub voucher_no: String,
+    pub pin_hash: String,
+    pub login_failures: i32,
+    pub locked_until_ms: Option<i64>,
+    pub created_at_ms: i64,
+    pub updated_at_ms: i64,
+}
+
+/// A household ready to store: encrypted, masked and keyed-hashed by the caller.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = households)]
+pub struct NewHousehold {
+    pub name_enc: String,
+    pub name_masked: String,
+    pub name_hmac: String,
+    pub id_number_enc: String,
+    pub id_number_masked: String,
+    pub id_number_hmac: String,
+    pub phone_enc: String,
+    pub phone_masked: String,
+    pub expropriation_project: String,
+    pub origin_area_centi_m2: i64,
+    pub remaining_origin_area_centi_m2: i64,
+    pub origin_zone: i32,
+    pub assessed_price_yuan_per_m2: i64,
+    pub signed_at_ms: i64,
+    pub family_size: i32,
+    pub method: String,
+    pub voucher_no: String,
+    pub pin_hash: String,
+    pub login_failures: i32,
+    pub created_at_ms: i64,
+    pub updated_at_ms: i64,
+}
+
+/// Stores every household or none. A row whose ID number is already registered rejects the
+/// import (422 `upload_rejected`, the number masked). Returns the new ids in input order.
+pub fn import(
+    conn: &mut AnyConnection,
+    ctx: &AuditCtx,
+    rows: &[(usize, NewHousehold)],
+) -> Result<Vec<i64>, ApiError> {
+    write_tx(conn, |conn| {
+        let mut errors = Vec::new();
+        for chunk in rows.chunks(500) {
+            let hashes: Vec<&str> = chunk
+                .iter()
+                .map(|(_, h)| h.id_number_hmac.as_str())
+                .collect();
+            let taken: Vec<String> = households::table
+                .filter(households::id_number_hmac.eq_any(&hashes))
+                .select(households::id_number_hmac)
+                .load(conn)?;
+            for (row, h) in chunk {
+                if taken.contains(&h.id_number_hmac) {
+                    errors.push(RowError::new(
+                        *row,
+                        Some("id_number"),
+                        format!(
+                            "id_number {} is already registered to another household",
+                            h.id_number_masked
+                        ),
+                    ));
+                }
+            }
+        }
+        if !errors.is_empty() {
+            return Err(ApiError::upload_rejected(errors));
+        }
+        let mut ids = Vec::with_capacity(rows.len());
+        for (row, h) in rows {
+            let inserted = crate::with_backend!(conn, c => diesel::insert_into(households::table)
+                .values(h)
+                .returning(households::id)
+                .get_result::<i64>(c));
+            let id = inserted.map_err(|e| {
+                if super::is_unique_violation(&e) {
+                    ApiError::new(
+                        ErrorCode::DuplicateHousehold,
+                        format!(
+                            "row {row}: the household was registered meanwhile; nothing was stored"
+                        ),
+                    )
+                } else {
+                    e.into()
+                }
+            })?;
+            audit::record(
+                conn,
+                ctx,
+                "household.import",
+                "household",
+                Some(id),
+                serde_json::json!({
+                    "row": row,
+                    "name": h.name_masked,
+                    "id_number": h.id_number_masked,
+                    "method": h.method,
+                }),
+            )?;
+            ids.push(id);
+        }
+        Ok(ids)
+    })
+}
+
+pub fn get(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<Household>> {
+    households::table
+        .find(id)
+        .select(Household::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn find_by_voucher(
+    conn: &mut AnyConnection,
+    voucher_no: &str,
+) -> QueryResult<Option<Household>> {
+    households::table
+        .filter(households::voucher_no.eq(voucher_no))
+        .select(Household::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// What an official searches households by. `q` matches a voucher number prefix, the last
+/// characters of the ID number, the full name (through its keyed hash) or the masked name.
+#[derive(Debug, Clone, Default)]
+pub struct HouseholdFilter {
+    pub voucher_prefix: Option<String>,
+    pub id_suffix: Option<String>,
+    pub name_hmac: Option<String>,
+    pub name_masked: Option<String>,
+    pub method: Option<Method>,
+    pub expropriation_project: Option<String>,
+}
+
+fn like_escape(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
+/// One page of households, and an audit event `household.read` for each one shown.
+pub fn search_and_audit(
+    conn: &mut AnyConnection,
+    ctx: &AuditCtx,
+    filter: &HouseholdFilter,
+    page: PageRequest,
+) -> Result<(Vec<Household>, i64), ApiError> {
+    write_tx(conn, |conn| {
+        let query = || {
+            let mut q = households::table.into_boxed();
+            let text = [
+                filter.voucher_prefix.as_ref(),
+                filter.id_suffix.as_ref(),
+                filter.name_hmac.as_ref(),
+                filter.name_masked.as_ref(),
+            ];
+            if text.iter().any(Option::is_some) {
+                let never = String::from("-"); // matches no voucher, ID, hash or masked name
+                let voucher = filter
+                    .voucher_prefix
+                    .as_ref()
+                    .map(|v| format!("{}%", like_escape(v)))
+                    .unwrap_or_else(|| never.clone());
+                let suffix = filter
+                    .id_suffix
+                    .as_ref()
+                    .map(|s| format!("%{}", like_escape(s)))
+                    .unwrap_or_else(|| never.clone());
+                q =
+                    q.filter(
+                        households::voucher_no
+                            .like(voucher)
+                            .escape('\\')
+                            .or(households::id_number_masked.like(suffix).escape('\\'))
+                            .or(households::name_hmac
+                                .eq(filter.name_hmac.clone().unwrap_or_else(|| never.clone())))
+                            .or(households::name_masked
+                                .eq(filter.name_masked.clone().unwrap_or(never))),
+                    );
+            }
+            if let Some(m) = filter.method {
+                q = q.filter(households::method.eq(m.as_str()));
+            }
+            if let Some(p) = &filter.expropriation_project {
+                q = q.filter(households::expropriation_project.eq(p.clone()));
+            }
+            q
+        };
+        let total: i64 = query().count().get_result(conn)?;
+        let items = query()
+            .order(households::id.asc())
+            .limit(page.per_page())
+            .offset(page.offset())
+            .select(Household::as_select())
+            .load(conn)?;
+        for h in &items {
+            record_read(conn, ctx, h, "list")?;
+        }
+        Ok((items, total))
+    })
+}
+
+/// One household for an official, with its `household.read` audit event.
+pub fn get_and_audit(
+    conn: &mut AnyConnection,
+    ctx: &AuditCtx,
+    id: i64,
+) -> Result<Household, ApiError> {
+    write_tx(conn, |conn| {
+        let h = get(conn, id)?.ok_or_else(|| ApiError::not_found("household"))?;
+        record_read(conn, ctx, &h, "detail")?;
+        Ok(h)
+    })
+}
+
+fn record_read(
+    conn: &mut AnyConnection,
+    ctx: &AuditCtx,
+    h: &Household,
+    view: &str,
+) -> QueryResult<()> {
+    audit::record(
+        conn,
+        ctx,
+        "household.read",
+        "household",
+        Some(h.id),
+        serde_json::json!({ "view": view, "name": h.name_masked }),
+    )
+}

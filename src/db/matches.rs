@@ -1,0 +1,154 @@
+//! Candidate units for a household's matches, read from the database (the truth), with the
+//! listing filters and the top-up limit applied in SQL. One zone and one tier per query, each
+//! already in the order of `domain::matching`, so a page needs only its first `limit` rows.
+
+use diesel::prelude::*;
+
+use super::schema::{developers, projects, units};
+use super::AnyConnection;
+use crate::search::ListingQuery;
+
+/// Fully covered (area ≤ entitled) or needing a top-up (area > entitled).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tier {
+    Covered,
+    TopUp,
+}
+
+/// A candidate: `(unit id, area in centi-m², price per m²)`.
+pub type Candidate = (i64, i64, i64);
+
+/// The listed units of zone `zone` matching `f`, restricted to `tier` for `entitled_centi` and
+/// (for top-ups) to a rounded top-up of at most `max_top_up_yuan`.
+macro_rules! candidates_query {
+    ($f:expr, $zone:expr, $entitled:expr, $tier:expr, $max_top_up:expr) => {{
+        let f: &ListingQuery = $f;
+        let entitled: i64 = $entitled;
+        let mut q = units::table
+            .inner_join(projects::table.inner_join(developers::table))
+            .filter(units::status.eq("available"))
+            .filter(projects::status.eq("approved"))
+            .filter(developers::status.eq("approved"))
+            .filter(projects::zone_class.eq($zone as i32))
+            .into_boxed();
+        q = match $tier {
+            Tier::Covered => q.filter(units::area_centi_m2.le(entitled)),
+            Tier::TopUp => q.filter(units::area_centi_m2.gt(entitled)),
+        };
+        if let (Tier::TopUp, Some(max)) = ($tier, $max_top_up) {
+            // round((a − E) × p / 100) ≤ max  ⇔  (a − E) × p ≤ 100 × max + 49
+            let bound: i64 = max.saturating_mul(100).saturating_add(49);
+            q = q.filter(
+                (units::area_centi_m2 * units::price_per_m2_yuan)
+                    .le(units::price_per_m2_yuan * entitled + bound),
+            );
+        }
+        if let Some(d) = &f.district {
+            q = q.filter(projects::district.eq(d.clone()));
+        }
+        if let Some(r) = f.rooms {
+            q = q.filter(units::rooms.eq(r as i32));
+        }
+        if let Some(a) = f.min_area_centi {
+            q = q.filter(units::area_centi_m2.ge(a));
+        }
+        if let Some(a) = f.max_area_centi {
+            q = q.filter(units::area_centi_m2.le(a));
+        }
+        if let Some(p) = f.min_price_yuan {
+            q = q.filter(units::total_price_yuan.ge(p));
+        }
+        if let Some(p) = f.max_price_yuan {
+            q = q.filter(units::total_price_yuan.le(p));
+        }
+        if let Some(p) = f.max_price_per_m2_yuan {
+            q = q.filter(units::price_per_m2_yuan.le(p));
+        }
+        if let Some(n) = f.min_floor {
+            q = q.filter(units::floor.ge(n.min(i64::from(i32::MAX)) as i32));
+        }
+        if let Some(n) = f.max_floor {
+            q = q.filter(units::floor.le(n.min(i64::from(i32::MAX)) as i32));
+        }
+        if let Some(o) = &f.orientation {
+            q = q.filter(units::orientation.eq(o.clone()));
+        }
+        if let Some(d) = &f.decoration {
+            q = q.filter(units::decoration.eq(d.clone()));
+        }
+        if let Some(d) = &f.delivery {
+            q = q.filter(projects::delivery.eq(d.clone()));
+        }
+        if let Some(id) = f.developer_id {
+            q = q.filter(projects::developer_id.eq(id));
+        }
+        if let Some(id) = f.project_id {
+            q = q.filter(units::project_id.eq(id));
+        }
+        for a in &f.amenities {
+            // amenities are stored as a JSON array of strings
+            let needle = serde_json::to_string(a).expect("strings serialize");
+            q = q.filter(
+                projects::amenities
+                    .like(format!("%{}%", like_escape(&needle)))
+                    .escape('\\'),
+            );
+        }
+        q
+    }};
+}
+
+fn like_escape(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
+/// How many candidates the tier holds.
+pub fn count(
+    conn: &mut AnyConnection,
+    f: &ListingQuery,
+    zone: i64,
+    entitled_centi: i64,
+    tier: Tier,
+    max_top_up_yuan: Option<i64>,
+) -> QueryResult<i64> {
+    candidates_query!(f, zone, entitled_centi, tier, max_top_up_yuan)
+        .count()
+        .get_result(conn)
+}
+
+/// The tier's first `limit` candidates in ranking order: covered units by area descending
+/// (closest to the entitlement first), top-ups by uncovered value ascending; then price per m²
+/// and id.
+pub fn first(
+    conn: &mut AnyConnection,
+    f: &ListingQuery,
+    zone: i64,
+    entitled_centi: i64,
+    tier: Tier,
+    max_top_up_yuan: Option<i64>,
+    limit: i64,
+) -> QueryResult<Vec<Candidate>> {
+    let q = candidates_query!(f, zone, entitled_centi, tier, max_top_up_yuan)
+        .select((units::id, units::area_centi_m2, units::price_per_m2_yuan))
+        .limit(limit);
+    match tier {
+        Tier::Covered => q
+            .order((
+                units::area_centi_m2.desc(),
+                units::price_per_m2_yuan.asc(),
+                units::id.asc(),
+            ))
+            .load(conn),
+        Tier::TopUp => q
+            .order((
+                (units::area_centi_m2 * units::price_per_m2_yuan
+                    - units::price_per_m2_yuan * entitled_centi)
+                    .asc(),
+                units::price_per_m2_yuan.asc(),
+                units::id.asc(),
+            ))
+            .load(conn),
+    }
+}

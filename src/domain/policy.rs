@@ -1,0 +1,328 @@
+//! The hall's policy (domain.md "Policy"): zone ratios, reward, hold and login limits. Values are
+//! validated on construction; zone ratios are kept as exact integers in ten-thousandths.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::FieldError;
+
+/// Zone ratios are stored in units of 1/10 000 (1.2 → 12 000), so the arithmetic stays exact.
+pub const RATIO_SCALE: i64 = 10_000;
+
+/// A zone class: 1 (core), 2 or 3.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Zone(u8);
+
+impl Zone {
+    pub const ALL: [Zone; 3] = [Zone(1), Zone(2), Zone(3)];
+
+    pub fn new(z: i64) -> Option<Zone> {
+        (1..=3).contains(&z).then_some(Zone(z as u8))
+    }
+    pub fn get(self) -> i64 {
+        i64::from(self.0)
+    }
+    fn index(self) -> usize {
+        usize::from(self.0 - 1)
+    }
+}
+
+/// A valid policy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Policy {
+    zone_ratio: [[i64; 3]; 3],
+    pub relocation_reward_yuan_per_m2: i64,
+    pub hold_minutes: i64,
+    pub max_active_holds: i64,
+    pub voucher_validity_days: i64,
+    pub monetization_target_pct: i64,
+    pub login_max_failures: i64,
+    pub login_lockout_minutes: i64,
+}
+
+impl Default for Policy {
+    /// domain.md's defaults (also inserted as version 1 by the migration).
+    fn default() -> Self {
+        Policy {
+            zone_ratio: [
+                [10_000, 12_000, 15_000],
+                [8_000, 10_000, 12_000],
+                [6_000, 8_000, 10_000],
+            ],
+            relocation_reward_yuan_per_m2: 300,
+            hold_minutes: 15,
+            max_active_holds: 1,
+            voucher_validity_days: 365,
+            monetization_target_pct: 60,
+            login_max_failures: 5,
+            login_lockout_minutes: 15,
+        }
+    }
+}
+
+/// The policy values as JSON shows them: ratios as decimal numbers keyed by zone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyValues {
+    /// `zone_ratio["1"]["2"]` = area multiplier when moving from zone 1 into zone 2
+    #[schema(value_type = Object, example = json!({"1": {"1": 1.0, "2": 1.2, "3": 1.5}, "2": {"1": 0.8, "2": 1.0, "3": 1.2}, "3": {"1": 0.6, "2": 0.8, "3": 1.0}}))]
+    pub zone_ratio: BTreeMap<String, BTreeMap<String, f64>>,
+    pub relocation_reward_yuan_per_m2: i64,
+    pub hold_minutes: i64,
+    pub max_active_holds: i64,
+    pub voucher_validity_days: i64,
+    pub monetization_target_pct: i64,
+    pub login_max_failures: i64,
+    pub login_lockout_minutes: i64,
+}
+
+/// A change to the policy: every field is optional and keeps the current value when left out;
+/// `zone_ratio` may name only the pairs that change.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyChange {
+    /// RFC 3339; when the new version comes into force (default: now; never in the past)
+    pub effective_from: Option<String>,
+    #[schema(value_type = Option<Object>)]
+    pub zone_ratio: Option<BTreeMap<String, BTreeMap<String, f64>>>,
+    pub relocation_reward_yuan_per_m2: Option<i64>,
+    pub hold_minutes: Option<i64>,
+    pub max_active_holds: Option<i64>,
+    pub voucher_validity_days: Option<i64>,
+    pub monetization_target_pct: Option<i64>,
+    pub login_max_failures: Option<i64>,
+    pub login_lockout_minutes: Option<i64>,
+}
+
+fn ratio_text(r: i64) -> f64 {
+    r as f64 / RATIO_SCALE as f64
+}
+
+/// A decimal ratio with at most four decimals, 0 < r ≤ 10, as ten-thousandths.
+fn parse_ratio(x: f64) -> Result<i64, String> {
+    let scaled = x * RATIO_SCALE as f64;
+    let rounded = scaled.round();
+    if !x.is_finite() || (scaled - rounded).abs() > 1e-6 {
+        return Err(format!("{x} must have at most four decimals"));
+    }
+    let r = rounded as i64;
+    if r <= 0 || r > 10 * RATIO_SCALE {
+        return Err(format!("{x} must be more than 0 and at most 10"));
+    }
+    Ok(r)
+}
+
+fn in_range(errors: &mut Vec<FieldError>, field: &str, v: i64, min: i64, max: i64) -> i64 {
+    if !(min..=max).contains(&v) {
+        errors.push(FieldError::new(
+            field,
+            format!("must be from {min} to {max}, got {v}"),
+        ));
+    }
+    v
+}
+
+impl Policy {
+    /// The area multiplier from zone `from` into zone `to`, in ten-thousandths.
+    pub fn ratio(&self, from: Zone, to: Zone) -> i64 {
+        self.zone_ratio[from.index()][to.index()]
+    }
+
+    pub fn values(&self) -> PolicyValues {
+        let zone_ratio = Zone::ALL
+            .iter()
+            .map(|from| {
+                let row = Zone::ALL
+                    .iter()
+                    .map(|to| (to.get().to_string(), ratio_text(self.ratio(*from, *to))))
+                    .collect();
+                (from.get().to_string(), row)
+            })
+            .collect();
+        PolicyValues {
+            zone_ratio,
+            relocation_reward_yuan_per_m2: self.relocation_reward_yuan_per_m2,
+            hold_minutes: self.hold_minutes,
+            max_active_holds: self.max_active_holds,
+            voucher_validity_days: self.voucher_validity_days,
+            monetization_target_pct: self.monetization_target_pct,
+            login_max_failures: self.login_max_failures,
+            login_lockout_minutes: self.login_lockout_minutes,
+        }
+    }
+
+    /// Applies a change to this policy and validates the result; every bad field is reported.
+    pub fn changed(&self, change: &PolicyChange) -> Result<Policy, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let mut zone_ratio = self.zone_ratio;
+        for (from, row) in change.zone_ratio.iter().flatten() {
+            for (to, value) in row {
+                let field = format!("zone_ratio.{from}.{to}");
+                let zones = from
+                    .parse()
+                    .ok()
+                    .and_then(Zone::new)
+                    .zip(to.parse().ok().and_then(Zone::new));
+                let Some((f, t)) = zones else {
+                    errors.push(FieldError::new(&field, "zones are \"1\", \"2\" and \"3\""));
+                    continue;
+                };
+                match parse_ratio(*value) {
+                    Ok(r) => zone_ratio[f.index()][t.index()] = r,
+                    Err(m) => errors.push(FieldError::new(&field, m)),
+                }
+            }
+        }
+        let mut pick = |field: &str, new: Option<i64>, old: i64, min: i64, max: i64| {
+            in_range(&mut errors, field, new.unwrap_or(old), min, max)
+        };
+        let policy = Policy {
+            zone_ratio,
+            relocation_reward_yuan_per_m2: pick(
+                "relocation_reward_yuan_per_m2",
+                change.relocation_reward_yuan_per_m2,
+                self.relocation_reward_yuan_per_m2,
+                0,
+                100_000,
+            ),
+            hold_minutes: pick(
+                "hold_minutes",
+                change.hold_minutes,
+                self.hold_minutes,
+                1,
+                1_440,
+            ),
+            max_active_holds: pick(
+                "max_active_holds",
+                change.max_active_holds,
+                self.max_active_holds,
+                1,
+                10,
+            ),
+            voucher_validity_days: pick(
+                "voucher_validity_days",
+                change.voucher_validity_days,
+                self.voucher_validity_days,
+                1,
+                3_650,
+            ),
+            monetization_target_pct: pick(
+                "monetization_target_pct",
+                change.monetization_target_pct,
+                self.monetization_target_pct,
+                0,
+                100,
+            ),
+            login_max_failures: pick(
+                "login_max_failures",
+                change.login_max_failures,
+                self.login_max_failures,
+                1,
+                100,
+            ),
+            login_lockout_minutes: pick(
+                "login_lockout_minutes",
+                change.login_lockout_minutes,
+                self.login_lockout_minutes,
+                1,
+                1_440,
+            ),
+        };
+        if errors.is_empty() {
+            Ok(policy)
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// Reads a stored version (the JSON of [`PolicyValues`]), validating it like a change.
+    pub fn from_stored(body: &str) -> Result<Policy, String> {
+        let values: PolicyValues =
+            serde_json::from_str(body).map_err(|e| format!("stored policy is unreadable: {e}"))?;
+        Policy::default()
+            .changed(&PolicyChange {
+                effective_from: None,
+                zone_ratio: Some(values.zone_ratio),
+                relocation_reward_yuan_per_m2: Some(values.relocation_reward_yuan_per_m2),
+                hold_minutes: Some(values.hold_minutes),
+                max_active_holds: Some(values.max_active_holds),
+                voucher_validity_days: Some(values.voucher_validity_days),
+                monetization_target_pct: Some(values.monetization_target_pct),
+                login_max_failures: Some(values.login_max_failures),
+                login_lockout_minutes: Some(values.login_lockout_minutes),
+            })
+            .map_err(|e| format!("stored policy is invalid: {e:?}"))
+    }
+
+    pub fn to_stored(&self) -> String {
+        serde_json::to_string(&self.values()).expect("policy values serialize")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_round_trip_through_storage() {
+        let p = Policy::default();
+        assert_eq!(Policy::from_stored(&p.to_stored()).unwrap(), p);
+        assert_eq!(
+            p.ratio(Zone::new(1).unwrap(), Zone::new(3).unwrap()),
+            15_000
+        );
+        assert_eq!(p.ratio(Zone::new(3).unwrap(), Zone::new(1).unwrap()), 6_000);
+    }
+
+    #[test]
+    fn the_migration_inserts_the_defaults() {
+        let sql = include_str!("../../migrations/sqlite/2026-11-27-000003_households/up.sql");
+        let start = sql.find("'{").unwrap() + 1;
+        let end = sql[start..].find("}'").unwrap() + start + 1;
+        assert_eq!(
+            Policy::from_stored(&sql[start..end]).unwrap(),
+            Policy::default()
+        );
+    }
+
+    #[test]
+    fn changes_are_validated_field_by_field() {
+        let p = Policy::default();
+        let mut ratios = BTreeMap::new();
+        ratios.insert(
+            "1".to_string(),
+            BTreeMap::from([("2".to_string(), 1.25), ("3".to_string(), 0.0)]),
+        );
+        ratios.insert("4".to_string(), BTreeMap::from([("1".to_string(), 1.0)]));
+        let change = PolicyChange {
+            zone_ratio: Some(ratios),
+            hold_minutes: Some(0),
+            login_max_failures: Some(3),
+            ..Default::default()
+        };
+        let errors = p.changed(&change).unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["zone_ratio.1.3", "zone_ratio.4.1", "hold_minutes"]);
+
+        let ok = p
+            .changed(&PolicyChange {
+                zone_ratio: Some(BTreeMap::from([(
+                    "1".to_string(),
+                    BTreeMap::from([("2".to_string(), 1.25)]),
+                )])),
+                login_max_failures: Some(3),
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(
+            ok.ratio(Zone::new(1).unwrap(), Zone::new(2).unwrap()),
+            12_500
+        );
+        assert_eq!(ok.login_max_failures, 3);
+        assert_eq!(ok.hold_minutes, 15, "fields left out keep their value");
+        assert!(parse_ratio(1.23456).is_err());
+        assert!(parse_ratio(10.5).is_err());
+    }
+}

@@ -1,0 +1,105 @@
+//! The hall's policy: `GET /api/v1/policy` (the version in force, public: it is the hall's
+//! published rules), `PUT /api/v1/policy` (admin: a new effective-dated version) and
+//! `GET /api/v1/policy/versions` (officials: every version kept).
+
+use actix_web::{get, put, web, HttpResponse};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::auth::Caller;
+use crate::clock::rfc3339;
+use crate::db::policy::{self as store, PolicyVersion};
+use crate::domain::policy::{PolicyChange, PolicyValues};
+use crate::domain::FieldError;
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+type Err = crate::error::ErrorBody;
+
+/// One policy version with its values.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PolicyOut {
+    pub version: i64,
+    /// RFC 3339; the version is in force from then until a later version's `effective_from`
+    pub effective_from: String,
+    pub created_at: String,
+    pub created_by_official_id: Option<i64>,
+    #[serde(flatten)]
+    pub values: PolicyValues,
+}
+
+impl From<PolicyVersion> for PolicyOut {
+    fn from(v: PolicyVersion) -> Self {
+        PolicyOut {
+            version: v.version,
+            effective_from: rfc3339(v.effective_from_ms),
+            created_at: rfc3339(v.created_at_ms),
+            created_by_official_id: v.created_by_official_id,
+            values: v.policy.values(),
+        }
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/policy", tag = "policy",
+    responses((status = 200, body = PolicyOut, description = "the version in force now")))]
+#[get("/api/v1/policy")]
+pub async fn get_policy(state: web::Data<AppState>) -> ApiResult<web::Json<PolicyOut>> {
+    let now = state.now_ms();
+    let version = state.db(move |c| store::in_force(c, now)).await?;
+    Ok(web::Json(version.into()))
+}
+
+#[utoipa::path(get, path = "/api/v1/policy/versions", tag = "policy", security(("bearer" = [])),
+    responses((status = 200, body = [PolicyOut], description = "every version, newest first"),
+        (status = 401, body = Err), (status = 403, body = Err)))]
+#[get("/api/v1/policy/versions")]
+pub async fn list_policy_versions(
+    caller: Caller,
+    state: web::Data<AppState>,
+) -> ApiResult<web::Json<Vec<PolicyOut>>> {
+    caller.official()?;
+    let versions = state.db(|c| store::all(c)).await?;
+    Ok(web::Json(
+        versions.into_iter().map(PolicyOut::from).collect(),
+    ))
+}
+
+#[utoipa::path(put, path = "/api/v1/policy", tag = "policy", security(("bearer" = [])),
+    request_body = PolicyChange,
+    responses((status = 200, body = PolicyOut, description = "the new version"),
+        (status = 400, body = Err), (status = 401, body = Err), (status = 403, body = Err),
+        (status = 422, body = Err, description = "validation_failed with details.fields")))]
+#[put("/api/v1/policy")]
+pub async fn put_policy(
+    caller: Caller,
+    state: web::Data<AppState>,
+    body: web::Json<PolicyChange>,
+) -> ApiResult<HttpResponse> {
+    let official_id = caller.admin()?;
+    let now = state.now_ms();
+    let effective_from_ms = match body.effective_from.as_deref() {
+        None => now,
+        Some(text) => match chrono::DateTime::parse_from_rfc3339(text.trim()) {
+            // a minute of grace for clocks that differ a little
+            Ok(t) if t.timestamp_millis() >= now - 60_000 => t.timestamp_millis().max(now),
+            Ok(_) => {
+                return Err(ApiError::validation(vec![FieldError::new(
+                    "effective_from",
+                    "must not be in the past: versions in force are never rewritten",
+                )]))
+            }
+            Err(_) => {
+                return Err(ApiError::validation(vec![FieldError::new(
+                    "effective_from",
+                    "must be an RFC 3339 time",
+                )]))
+            }
+        },
+    };
+    let ctx = caller.audit(now);
+    let change = body.into_inner();
+    let version = state
+        .db(move |c| store::add(c, &ctx, official_id, &change, effective_from_ms))
+        .await?;
+    Ok(HttpResponse::Ok().json(PolicyOut::from(version)))
+}
