@@ -51,6 +51,8 @@ pub struct KioskSettings {
     /// Failed log-ins one address may make per window before it must wait.
     pub address_max_failures: usize,
     pub address_window_secs: i64,
+    /// How often expired holds are swept back into search (0: never; expiry stays correct).
+    pub hold_sweep_ms: u64,
 }
 
 impl Default for KioskSettings {
@@ -59,6 +61,7 @@ impl Default for KioskSettings {
             idle_timeout_secs: 300,
             address_max_failures: 30,
             address_window_secs: 600,
+            hold_sweep_ms: 1_000,
         }
     }
 }
@@ -66,6 +69,33 @@ impl Default for KioskSettings {
 impl KioskSettings {
     pub fn idle_timeout_ms(&self) -> i64 {
         self.idle_timeout_secs * 1000
+    }
+}
+
+/// Delivery of webhooks to developers' sales systems.
+#[derive(Debug, Clone, Copy)]
+pub struct WebhookSettings {
+    /// Wait after the first failed attempt (`ANJU_WEBHOOK_BACKOFF_MS`); doubles every attempt.
+    pub backoff_base_ms: i64,
+    /// The longest wait between two attempts.
+    pub backoff_cap_ms: i64,
+    /// After this many failed attempts a delivery is `failed` (`ANJU_WEBHOOK_MAX_ATTEMPTS`).
+    pub max_attempts: i32,
+    /// Time limit of one request, connecting included.
+    pub timeout_ms: u64,
+    /// How often the worker looks for due deliveries (local writes also wake it).
+    pub poll_ms: u64,
+}
+
+impl Default for WebhookSettings {
+    fn default() -> Self {
+        WebhookSettings {
+            backoff_base_ms: 1_000,
+            backoff_cap_ms: 600_000,
+            max_attempts: 10,
+            timeout_ms: 5_000,
+            poll_ms: 200,
+        }
     }
 }
 
@@ -81,6 +111,7 @@ pub struct Config {
     pub db_pool_size: u32,
     pub upload: UploadLimits,
     pub kiosk: KioskSettings,
+    pub webhooks: WebhookSettings,
     /// Where `admin.token` / `data.key` were read from or written to, if from files.
     pub secrets_dir: PathBuf,
     /// Set when the admin token was generated during this load (announce it once on the console).
@@ -99,6 +130,8 @@ struct FileConfig {
     log: Option<String>,
     db_pool_size: Option<u32>,
     kiosk_idle_secs: Option<i64>,
+    webhook_backoff_ms: Option<i64>,
+    webhook_max_attempts: Option<i32>,
 }
 
 impl Config {
@@ -147,6 +180,35 @@ impl Config {
             anyhow::bail!("ANJU_KIOSK_IDLE_SECS must be from 10 to 86400");
         }
 
+        let webhook_defaults = WebhookSettings::default();
+        let webhook_backoff_ms = env("ANJU_WEBHOOK_BACKOFF_MS")
+            .map(|v| {
+                v.parse()
+                    .context("ANJU_WEBHOOK_BACKOFF_MS must be a number")
+            })
+            .transpose()?
+            .or(file.webhook_backoff_ms)
+            .unwrap_or(webhook_defaults.backoff_base_ms);
+        if !(10..=3_600_000).contains(&webhook_backoff_ms) {
+            anyhow::bail!("ANJU_WEBHOOK_BACKOFF_MS must be from 10 to 3600000");
+        }
+        let webhook_max_attempts = env("ANJU_WEBHOOK_MAX_ATTEMPTS")
+            .map(|v| {
+                v.parse()
+                    .context("ANJU_WEBHOOK_MAX_ATTEMPTS must be a number")
+            })
+            .transpose()?
+            .or(file.webhook_max_attempts)
+            .unwrap_or(webhook_defaults.max_attempts);
+        if !(1..=100).contains(&webhook_max_attempts) {
+            anyhow::bail!("ANJU_WEBHOOK_MAX_ATTEMPTS must be from 1 to 100");
+        }
+        let webhooks = WebhookSettings {
+            backoff_base_ms: webhook_backoff_ms,
+            max_attempts: webhook_max_attempts,
+            ..webhook_defaults
+        };
+
         let secrets_dir = secrets_dir_for(&database_url);
         let (admin_token, admin_token_generated) =
             match env("ANJU_ADMIN_TOKEN").or(file.admin_token) {
@@ -184,6 +246,7 @@ impl Config {
                 idle_timeout_secs: kiosk_idle_secs,
                 ..KioskSettings::default()
             },
+            webhooks,
             secrets_dir,
             admin_token_generated,
         })

@@ -31,6 +31,15 @@ pub enum ErrorCode {
     DuplicateProject,
     DuplicateHousehold,
     UnitLocked,
+    NotYourTurn,
+    VoucherExpired,
+    RoundNotOpen,
+    UnitNotAvailable,
+    HoldLimitReached,
+    HoldExpired,
+    EntitlementExhausted,
+    IdempotencyKeyReused,
+    SeedMismatch,
     UploadRejected,
     EmptyUpload,
     BadEncoding,
@@ -66,6 +75,15 @@ impl ErrorCode {
             DuplicateCreditCode => "duplicate_credit_code",
             DuplicateProject => "duplicate_project",
             DuplicateHousehold => "duplicate_household",
+            NotYourTurn => "not_your_turn",
+            VoucherExpired => "voucher_expired",
+            RoundNotOpen => "round_not_open",
+            UnitNotAvailable => "unit_not_available",
+            HoldLimitReached => "hold_limit_reached",
+            HoldExpired => "hold_expired",
+            EntitlementExhausted => "entitlement_exhausted",
+            IdempotencyKeyReused => "idempotency_key_reused",
+            SeedMismatch => "seed_mismatch",
             UnitLocked => "unit_locked",
             UploadRejected => "upload_rejected",
             EmptyUpload => "empty_upload",
@@ -86,16 +104,15 @@ impl ErrorCode {
             Unauthorized | SessionExpired | InvalidCredentials => StatusCode::UNAUTHORIZED,
             LoginLocked => StatusCode::LOCKED,
             LoginThrottled => StatusCode::TOO_MANY_REQUESTS,
-            Forbidden | DeveloperSuspended | DeveloperNotApproved | ProjectNotApproved => {
-                StatusCode::FORBIDDEN
-            }
+            Forbidden | DeveloperSuspended | DeveloperNotApproved | ProjectNotApproved
+            | NotYourTurn | VoucherExpired => StatusCode::FORBIDDEN,
             NotFound => StatusCode::NOT_FOUND,
             MalformedBody | MalformedJson | InvalidQuery => StatusCode::BAD_REQUEST,
-            ValidationFailed | UploadRejected | EmptyUpload | BadEncoding | BadSpreadsheet => {
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
+            ValidationFailed | UploadRejected | EmptyUpload | BadEncoding | BadSpreadsheet
+            | SeedMismatch => StatusCode::UNPROCESSABLE_ENTITY,
             InvalidTransition | DuplicateCreditCode | DuplicateProject | DuplicateHousehold
-            | UnitLocked | ProjectClosed => StatusCode::CONFLICT,
+            | UnitLocked | RoundNotOpen | UnitNotAvailable | HoldLimitReached | HoldExpired
+            | EntitlementExhausted | IdempotencyKeyReused | ProjectClosed => StatusCode::CONFLICT,
             PayloadTooLarge | TooManyRows => StatusCode::PAYLOAD_TOO_LARGE,
             UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,

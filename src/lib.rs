@@ -15,6 +15,8 @@ pub mod routes;
 pub mod search;
 pub mod startup;
 pub mod state;
+pub mod sweeper;
 pub mod telemetry;
 pub mod throttle;
 pub mod upload;
+pub mod webhooks;

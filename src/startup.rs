@@ -25,12 +25,16 @@ use crate::indexer::Indexer;
 use crate::routes;
 use crate::search::SearchIndex;
 use crate::state::AppState;
+use crate::sweeper::HoldSweeper;
 use crate::throttle::LoginThrottle;
+use crate::webhooks::{WebhookWorker, WorkerGuard};
 
 pub struct Application {
     server: Server,
     port: u16,
     pub state: AppState,
+    /// stops the webhook delivery thread with the application
+    _webhooks: WorkerGuard,
 }
 
 /// Opens the pool, runs the migrations and makes the admin token valid: all the commands that
@@ -59,6 +63,13 @@ pub fn prepare_state(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<A
         pool.clone(),
         Duration::from_millis(100),
     );
+    // started by `Application::build_with_clock`; other commands only enqueue
+    let webhooks = WebhookWorker::new(
+        pool.clone(),
+        DataCipher::new(&config.data_key),
+        Arc::clone(&clock),
+        config.webhooks,
+    );
     Ok(AppState {
         pool,
         cipher: DataCipher::new(&config.data_key),
@@ -72,6 +83,7 @@ pub fn prepare_state(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<A
         index_dir: config.index_dir.clone(),
         search,
         indexer,
+        webhooks,
     })
 }
 
@@ -84,13 +96,22 @@ impl Application {
         let state = prepare_state(config, clock)?;
         // catches up from the last applied sequence, then follows the outbox
         state.indexer.spawn();
+        if config.kiosk.hold_sweep_ms > 0 {
+            HoldSweeper::spawn(
+                state.clone(),
+                Duration::from_millis(config.kiosk.hold_sweep_ms),
+            );
+        }
         let listener = TcpListener::bind(&config.listen)?;
         let port = listener.local_addr()?.port();
         let server = run(listener, state.clone())?;
+        // sends the webhook outbox; never in a request's path
+        let webhooks = state.webhooks.spawn()?;
         Ok(Application {
             server,
             port,
             state,
+            _webhooks: webhooks,
         })
     }
 
@@ -198,6 +219,24 @@ pub fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
             .service(routes::kiosk::kiosk_me)
             .service(routes::kiosk::kiosk_quote)
             .service(routes::kiosk::kiosk_matches)
+            .service(routes::holds::create_hold)
+            .service(routes::holds::confirm_hold)
+            .service(routes::holds::release_hold)
+            .service(routes::reservations::list_reservations)
+            .service(routes::reservations::cancel_reservation)
+            .service(routes::reservations::file_contract)
+            .service(routes::rounds::create_round)
+            .service(routes::rounds::list_rounds)
+            .service(routes::rounds::get_round)
+            .service(routes::rounds::draw_round)
+            .service(routes::rounds::call_round)
+            .service(routes::rounds::open_round)
+            .service(routes::rounds::close_round)
+            .service(routes::rounds::hall_board)
+            .service(routes::webhooks::set_webhook)
+            .service(routes::webhooks::get_webhook)
+            .service(routes::webhooks::delete_webhook)
+            .service(routes::webhooks::list_deliveries)
             .default_service(web::to(not_found))
     })
     .listen(listener)?

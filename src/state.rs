@@ -11,6 +11,7 @@ use crate::error::ApiError;
 use crate::indexer::Indexer;
 use crate::search::SearchIndex;
 use crate::throttle::LoginThrottle;
+use crate::webhooks::WebhookWorker;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -23,6 +24,8 @@ pub struct AppState {
     pub index_dir: PathBuf,
     pub search: Arc<SearchIndex>,
     pub indexer: Arc<Indexer>,
+    /// sends the webhook outbox; `write` wakes it
+    pub webhooks: Arc<WebhookWorker>,
 }
 
 impl AppState {
@@ -53,6 +56,7 @@ impl AppState {
         let result = self.db(f).await;
         if result.is_ok() {
             self.indexer.notify();
+            self.webhooks.notify();
         }
         result
     }

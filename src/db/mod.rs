@@ -4,14 +4,18 @@
 pub mod audit;
 pub mod developers;
 pub mod households;
+pub mod idempotency;
 pub mod kiosk;
 pub mod listings;
 pub mod matches;
 pub mod officials;
 pub mod policy;
 pub mod projects;
+pub mod rounds;
 pub mod schema;
+pub mod selection;
 pub mod units;
+pub mod webhooks;
 
 use std::time::Duration;
 

@@ -166,6 +166,100 @@ diesel::table! {
 
 diesel::joinable!(kiosk_sessions -> households (household_id));
 
+diesel::table! {
+    rounds (id) {
+        id -> BigInt,
+        name -> Text,
+        ordering -> Text,
+        seed_sha256 -> Nullable<Text>,
+        seed -> Nullable<Text>,
+        status -> Text,
+        ordered -> Bool,
+        called_up_to -> Integer,
+        created_by_official_id -> Nullable<BigInt>,
+        created_at_ms -> BigInt,
+        updated_at_ms -> BigInt,
+    }
+}
+
+diesel::table! {
+    round_members (round_id, household_id) {
+        round_id -> BigInt,
+        household_id -> BigInt,
+        position -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    reservations (id) {
+        id -> BigInt,
+        household_id -> BigInt,
+        unit_id -> BigInt,
+        round_id -> Nullable<BigInt>,
+        status -> Text,
+        held_at_ms -> BigInt,
+        expires_at_ms -> BigInt,
+        confirmed_at_ms -> Nullable<BigInt>,
+        contracted_at_ms -> Nullable<BigInt>,
+        ended_at_ms -> Nullable<BigInt>,
+        policy_version -> Nullable<BigInt>,
+        entitled_centi_m2 -> Nullable<BigInt>,
+        covered_centi_m2 -> Nullable<BigInt>,
+        origin_consumed_centi_m2 -> Nullable<BigInt>,
+        gov_pays_yuan -> Nullable<BigInt>,
+        top_up_yuan -> Nullable<BigInt>,
+        reward_yuan -> Nullable<BigInt>,
+        contract_no -> Nullable<Text>,
+        cancel_reason -> Nullable<Text>,
+        updated_at_ms -> BigInt,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (scope, idem_key) {
+        scope -> Text,
+        idem_key -> Text,
+        request_hash -> Text,
+        status_code -> Integer,
+        response_body -> Text,
+        created_at_ms -> BigInt,
+    }
+}
+
+diesel::joinable!(round_members -> rounds (round_id));
+diesel::joinable!(round_members -> households (household_id));
+diesel::joinable!(reservations -> households (household_id));
+diesel::joinable!(reservations -> units (unit_id));
+
+diesel::table! {
+    developer_webhooks (developer_id) {
+        developer_id -> BigInt,
+        url -> Text,
+        secret_enc -> Text,
+        created_at_ms -> BigInt,
+        updated_at_ms -> BigInt,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> BigInt,
+        developer_id -> BigInt,
+        event -> Text,
+        payload -> Text,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at_ms -> BigInt,
+        claim_token -> Nullable<Text>,
+        claimed_until_ms -> Nullable<BigInt>,
+        last_attempt_at_ms -> Nullable<BigInt>,
+        last_status_code -> Nullable<Integer>,
+        last_error -> Nullable<Text>,
+        created_at_ms -> BigInt,
+        delivered_at_ms -> Nullable<BigInt>,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     officials,
     developers,
@@ -177,4 +271,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     policy_versions,
     households,
     kiosk_sessions,
+    rounds,
+    round_members,
+    reservations,
+    idempotency_keys,
+    developer_webhooks,
+    webhook_deliveries,
 );

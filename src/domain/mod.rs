@@ -8,9 +8,11 @@ pub mod mask;
 pub mod matching;
 pub mod policy;
 pub mod project;
+pub mod selection;
 pub mod status;
 pub mod token;
 pub mod unit_fields;
+pub mod webhook;
 
 /// One invalid field of a request body, reported in `details.fields` of a 422.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]

@@ -1,11 +1,8 @@
 //! Status state machines of developers, projects and units, and which transitions are allowed.
 
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
-
 macro_rules! string_enum {
     ($name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize, ::utoipa::ToSchema)]
         #[serde(rename_all = "snake_case")]
         pub enum $name { $($variant),+ }
 
@@ -19,6 +16,7 @@ macro_rules! string_enum {
         }
     };
 }
+pub(crate) use string_enum;
 
 string_enum!(DeveloperStatus { Pending => "pending", Approved => "approved", Suspended => "suspended" });
 string_enum!(ProjectStatus { Pending => "pending", Approved => "approved", Rejected => "rejected", Closed => "closed" });

@@ -182,12 +182,14 @@ pub struct KioskMe {
     /// the remaining origin area taken as cash at the assessed price
     pub cash_out_yuan: i64,
     pub relocation_reward_yuan_per_m2: i64,
-    /// the live hold, if any (selection rounds come with holds)
+    /// the live hold, if any: `{id, unit_id, project_name, building, unit, room, expires_at, expires_in_s}`
     #[schema(value_type = Option<Object>)]
     pub active_hold: Option<serde_json::Value>,
+    /// confirmed and contracted reservations with their frozen quotes
     #[schema(value_type = Vec<Object>)]
     pub reservations: Vec<serde_json::Value>,
-    /// the household's place in an open round, if any
+    /// the household's place in its open round (else its latest):
+    /// `{id, name, position, called_up_to, open, your_turn}`
     #[schema(value_type = Option<Object>)]
     pub round: Option<serde_json::Value>,
     pub policy_version: i64,
@@ -199,13 +201,46 @@ pub struct KioskMe {
 pub async fn kiosk_me(caller: Caller, state: web::Data<AppState>) -> ApiResult<web::Json<KioskMe>> {
     let (hid, _) = caller.household()?;
     let now = state.now_ms();
-    let (h, version) = state
+    let (h, version, reservations, places) = state
         .db(move |c| {
             let h = crate::db::households::get(c, hid)?
                 .ok_or_else(|| ApiError::unauthorized("the household no longer exists"))?;
-            Ok((h, crate::db::policy::in_force(c, now)?))
+            let version = crate::db::policy::in_force(c, now)?;
+            let reservations = crate::db::selection::of_household(c, hid)?;
+            let places = crate::db::rounds::memberships(c, hid)?;
+            Ok((h, version, reservations, places))
         })
         .await?;
+    let active_hold = reservations
+        .iter()
+        .find(|r| r.reservation.status == "held" && r.reservation.expires_at_ms > now)
+        .map(|r| {
+            serde_json::json!({
+                "id": r.reservation.id,
+                "unit_id": r.reservation.unit_id,
+                "project_name": r.unit.project_name,
+                "building": r.unit.building, "unit": r.unit.unit, "room": r.unit.room,
+                "expires_at": rfc3339(r.reservation.expires_at_ms),
+                "expires_in_s": (r.reservation.expires_at_ms - now) / 1000,
+            })
+        });
+    let round = places
+        .iter()
+        .find(|(r, _)| r.status == "open")
+        .or(places.first())
+        .map(|(r, position)| {
+            serde_json::json!({
+                "id": r.id, "name": r.name, "position": position,
+                "called_up_to": r.called_up_to, "open": r.status == "open",
+                "your_turn": r.status == "open" && position.is_some_and(|p| p <= r.called_up_to),
+            })
+        });
+    let reservations = reservations
+        .into_iter()
+        .filter(|r| matches!(r.reservation.status.as_str(), "confirmed" | "contracted"))
+        .map(|r| serde_json::to_value(super::holds::ReservationDetail::from(r)))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(ApiError::internal)?;
     Ok(web::Json(KioskMe {
         entitled_area_m2_by_zone: entitled_by_zone(&h, &version.policy),
         cash_out_yuan: cash_out_yuan(
@@ -222,9 +257,9 @@ pub async fn kiosk_me(caller: Caller, state: web::Data<AppState>) -> ApiResult<w
             voucher_no: h.voucher_no,
             method: Method::parse(&h.method).unwrap_or(Method::Hall),
         },
-        active_hold: None,
-        reservations: Vec::new(),
-        round: None,
+        active_hold,
+        reservations,
+        round,
         policy_version: version.version,
     }))
 }

@@ -2,14 +2,18 @@
 
 pub mod developers;
 pub mod health;
+pub mod holds;
 pub mod households;
 pub mod kiosk;
 pub mod listings;
 pub mod officials;
 pub mod policy;
 pub mod projects;
+pub mod reservations;
+pub mod rounds;
 pub mod units;
 pub mod upload_body;
+pub mod webhooks;
 
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};

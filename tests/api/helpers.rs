@@ -89,6 +89,7 @@ pub fn test_config(dir: &std::path::Path, database_url: String) -> Config {
         db_pool_size: 8,
         upload: UploadLimits::default(),
         kiosk: KioskSettings::default(),
+        webhooks: anju::config::WebhookSettings::default(),
         secrets_dir: dir.to_path_buf(),
         admin_token_generated: false,
     }

@@ -1,0 +1,4 @@
+DROP TABLE idempotency_keys;
+DROP TABLE reservations;
+DROP TABLE round_members;
+DROP TABLE rounds;
