@@ -56,6 +56,8 @@ fn config(dir: &std::path::Path, database_url: String) -> Config {
         log: "warn".into(),
         db_pool_size: 4,
         upload: UploadLimits::default(),
+        kiosk: Default::default(),
+        webhooks: Default::default(),
         secrets_dir: dir.to_path_buf(),
         admin_token_generated: false,
     }

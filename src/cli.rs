@@ -1,4 +1,4 @@
-//! Subcommands: `serve`, `migrate`, `reindex`, `import-units`, `import-households`.
+//! Subcommands: `serve`, `migrate`, `reindex`, `import-units`, `import-households`, `demo`.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -28,7 +28,11 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the HTTP service (the default)
-    Serve,
+    Serve {
+        /// load the demo marketplace first (unless it is there) and print where to click
+        #[arg(long)]
+        demo: bool,
+    },
     /// Apply pending database migrations and exit
     Migrate,
     /// Rebuild the search index from the database (run it while the service is stopped)
@@ -47,14 +51,23 @@ pub enum Command {
         #[arg(long)]
         slips: Option<PathBuf>,
     },
+    /// Load a realistic demo marketplace (idempotent): developers, projects, units, households
+    /// with voucher slips, an open round
+    Demo {
+        /// where to write the slips (default: demo-voucher-slips.csv beside the database; mode
+        /// 0600, it holds PINs)
+        #[arg(long)]
+        slips: Option<PathBuf>,
+    },
 }
 
 pub fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let config = Config::load(cli.config.as_deref())?;
     crate::telemetry::init(&config.log);
-    match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => serve(config),
+    match cli.command.unwrap_or(Command::Serve { demo: false }) {
+        Command::Serve { demo } => serve(config, demo),
+        Command::Demo { slips } => crate::demo::console::demo_command(config, slips),
         Command::Migrate => {
             open_database(&config, SystemClock.now_ms())?;
             eprintln!("migrations applied to {}", redact_url(&config.database_url));
@@ -66,7 +79,10 @@ pub fn main() -> anyhow::Result<()> {
     }
 }
 
-fn serve(config: Config) -> anyhow::Result<()> {
+fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
+    let demo = demo
+        .then(|| crate::demo::console::load(&config, None))
+        .transpose()?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -86,6 +102,9 @@ fn serve(config: Config) -> anyhow::Result<()> {
             index = %config.index_dir.display(),
             "anju listening"
         );
+        if let Some(demo) = &demo {
+            crate::demo::console::welcome(&config, app.port(), demo);
+        }
         app.run_until_stopped().await?;
         Ok(())
     })
@@ -262,7 +281,7 @@ fn import_households(
 }
 
 /// A new file readable by its owner only.
-fn create_private_file(path: &std::path::Path) -> anyhow::Result<std::fs::File> {
+pub(crate) fn create_private_file(path: &std::path::Path) -> anyhow::Result<std::fs::File> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]

@@ -72,6 +72,13 @@ impl Modify for BearerAuth {
         routes::rounds::open_round,
         routes::rounds::close_round,
         routes::rounds::hall_board,
+        routes::stats::stats_overview,
+        routes::stats::stats_destocking,
+        routes::stats::stats_rankings,
+        routes::stats::stats_settlement,
+        routes::stats::stats_export,
+        routes::stats::stats_chart,
+        routes::stats::list_audit,
         routes::webhooks::set_webhook,
         routes::webhooks::get_webhook,
         routes::webhooks::delete_webhook,
@@ -91,6 +98,7 @@ impl Modify for BearerAuth {
         (name = "kiosk", description = "a household at a kiosk: log-in, own entitlement, quotes and matches"),
         (name = "webhooks", description = "notices to developers' sales systems: signed POSTs of holds, confirmations, cancellations, contracts; delivery log"),
         (name = "selection", description = "holds, confirmation, reservations, contracts"),
+        (name = "stats", description = "officials' monitoring: destocking, monetization, rankings, settlement, exports, charts, audit trail"),
         (name = "rounds", description = "selection rounds: order, lottery draw, call-up; the public hall board"),
     )
 )]

@@ -99,3 +99,59 @@ pub fn for_object(
         .select(AuditEvent::as_select())
         .load(conn)
 }
+
+/// What officials filter the audit trail by.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    /// `official`, `developer`, `household` or `system`, optionally with `:id`
+    pub actor_kind: Option<String>,
+    pub actor_id: Option<i64>,
+    pub action: Option<String>,
+    pub object_kind: Option<String>,
+    pub object_id: Option<i64>,
+    pub from_ms: Option<i64>,
+    pub to_ms: Option<i64>,
+}
+
+/// One page of audit events, newest first.
+pub fn list(
+    conn: &mut AnyConnection,
+    f: &AuditFilter,
+    page: crate::domain::PageRequest,
+) -> QueryResult<(Vec<AuditEvent>, i64)> {
+    let query = || {
+        let mut q = audit_events::table.into_boxed();
+        if let Some(k) = &f.actor_kind {
+            q = q.filter(audit_events::actor_kind.eq(k.clone()));
+        }
+        if let Some(id) = f.actor_id {
+            q = q.filter(audit_events::actor_id.eq(id));
+        }
+        if let Some(a) = &f.action {
+            q = q.filter(audit_events::action.eq(a.clone()));
+        }
+        if let Some(k) = &f.object_kind {
+            q = q.filter(audit_events::object_kind.eq(k.clone()));
+        }
+        if let Some(id) = f.object_id {
+            q = q.filter(audit_events::object_id.eq(id));
+        }
+        if let Some(t) = f.from_ms {
+            q = q.filter(audit_events::at_ms.ge(t));
+        }
+        if let Some(t) = f.to_ms {
+            q = q.filter(audit_events::at_ms.le(t));
+        }
+        q
+    };
+    super::read_tx(conn, |conn| {
+        let total = query().count().get_result(conn)?;
+        let items = query()
+            .order(audit_events::id.desc())
+            .limit(page.per_page())
+            .offset(page.offset())
+            .select(AuditEvent::as_select())
+            .load(conn)?;
+        Ok((items, total))
+    })
+}

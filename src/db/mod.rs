@@ -14,6 +14,7 @@ pub mod projects;
 pub mod rounds;
 pub mod schema;
 pub mod selection;
+pub mod stats;
 pub mod units;
 pub mod webhooks;
 

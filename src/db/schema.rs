@@ -200,6 +200,7 @@ diesel::table! {
         held_at_ms -> BigInt,
         expires_at_ms -> BigInt,
         confirmed_at_ms -> Nullable<BigInt>,
+        confirmed_day -> Nullable<Integer>,
         contracted_at_ms -> Nullable<BigInt>,
         ended_at_ms -> Nullable<BigInt>,
         policy_version -> Nullable<BigInt>,

@@ -27,6 +27,7 @@ pub struct Reservation {
     pub held_at_ms: i64,
     pub expires_at_ms: i64,
     pub confirmed_at_ms: Option<i64>,
+    pub confirmed_day: Option<i32>,
     pub contracted_at_ms: Option<i64>,
     pub ended_at_ms: Option<i64>,
     pub policy_version: Option<i64>,
@@ -123,7 +124,8 @@ pub fn entitlement_of(h: &Household) -> Entitlement {
     }
 }
 
-/// Tells the unit's developer (webhook outbox) and records the audit event.
+/// Tells the unit's developer (webhook outbox) and records the audit event; `audit_note` (an
+/// official's free text, which may name people) goes to the audit trail only.
 fn record(
     conn: &mut AnyConnection,
     ctx: &AuditCtx,
@@ -131,6 +133,7 @@ fn record(
     r: &Reservation,
     unit: &UnitInfo,
     extra: serde_json::Value,
+    audit_note: Option<&str>,
 ) -> QueryResult<()> {
     let payload = serde_json::json!({
         "event": event,
@@ -145,7 +148,11 @@ fn record(
         "at": crate::clock::rfc3339(ctx.now_ms),
         "details": extra,
     });
-    audit::record(conn, ctx, event, "reservation", Some(r.id), payload.clone())?;
+    let mut audited = payload.clone();
+    if let Some(note) = audit_note {
+        audited["note"] = serde_json::Value::from(note);
+    }
+    audit::record(conn, ctx, event, "reservation", Some(r.id), audited)?;
     super::webhooks::enqueue(conn, unit.developer_id, event, &payload, ctx.now_ms)
 }
 
@@ -203,7 +210,15 @@ pub fn expire_due(
         r.status = "expired".into();
         free_unit(conn, r.unit_id, "held", now_ms)?;
         if let Some(unit) = unit_info(conn, r.unit_id)? {
-            record(conn, &ctx, "hold.expired", &r, &unit, serde_json::json!({}))?;
+            record(
+                conn,
+                &ctx,
+                "hold.expired",
+                &r,
+                &unit,
+                serde_json::json!({}),
+                None,
+            )?;
         }
         expired += 1;
     }
@@ -327,6 +342,7 @@ pub fn place_hold(
         &r,
         &unit,
         serde_json::json!({ "expires_at": crate::clock::rfc3339(r.expires_at_ms) }),
+        None,
     )?;
     Ok((r, q, version.version))
 }
@@ -414,6 +430,7 @@ pub fn confirm(
     .set((
         reservations::status.eq("confirmed"),
         reservations::confirmed_at_ms.eq(now),
+        reservations::confirmed_day.eq(crate::domain::periods::local_day(now)),
         reservations::policy_version.eq(version.version),
         reservations::entitled_centi_m2.eq(q.entitled_centi),
         reservations::covered_centi_m2.eq(q.covered_centi),
@@ -439,6 +456,7 @@ pub fn confirm(
         &unit,
         serde_json::json!({ "policy_version": version.version, "gov_pays_yuan": q.gov_pays_yuan,
                             "top_up_yuan": q.top_up_yuan, "origin_area_consumed_centi_m2": q.origin_consumed_centi }),
+        None,
     )?;
     Ok(r)
 }
@@ -489,6 +507,7 @@ pub fn release(
             &r,
             &unit,
             serde_json::json!({}),
+            None,
         )?;
     }
     Ok(())
@@ -548,7 +567,8 @@ pub fn cancel(
             "reservation.cancelled",
             &r,
             &unit,
-            serde_json::json!({ "reason": reason }),
+            serde_json::json!({}),
+            Some(reason),
         )?;
     }
     Ok(r)
@@ -611,6 +631,7 @@ pub fn contract(
         &r,
         &unit,
         serde_json::json!({ "contract_no": contract_no }),
+        None,
     )?;
     Ok(r)
 }

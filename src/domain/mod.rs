@@ -6,6 +6,7 @@ pub mod entitlement;
 pub mod household;
 pub mod mask;
 pub mod matching;
+pub mod periods;
 pub mod policy;
 pub mod project;
 pub mod selection;

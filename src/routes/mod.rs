@@ -11,6 +11,7 @@ pub mod policy;
 pub mod projects;
 pub mod reservations;
 pub mod rounds;
+pub mod stats;
 pub mod units;
 pub mod upload_body;
 pub mod webhooks;

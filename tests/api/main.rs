@@ -1,6 +1,7 @@
 //! Integration tests: the real application on port 0, a fresh database per test, spoken to over
 //! HTTP with reqwest. Runs on SQLite, or on PostgreSQL when ANJU_TEST_POSTGRES_URL is set.
 
+mod demo;
 mod flow;
 mod helpers;
 mod households;
@@ -10,5 +11,6 @@ mod races;
 mod search;
 mod selection;
 mod service;
+mod stats;
 mod upload_rejections;
 mod webhooks;

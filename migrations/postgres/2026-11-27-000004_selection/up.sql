@@ -33,6 +33,8 @@ CREATE TABLE reservations (
     held_at_ms BIGINT NOT NULL,
     expires_at_ms BIGINT NOT NULL,
     confirmed_at_ms BIGINT,
+    -- the confirmation's local date (Asia/Shanghai) as YYYYMMDD, for 旬/month/quarter/year figures
+    confirmed_day INTEGER,
     contracted_at_ms BIGINT,
     ended_at_ms BIGINT,
     policy_version BIGINT,
@@ -53,7 +55,7 @@ CREATE UNIQUE INDEX reservations_one_active_per_unit ON reservations (unit_id)
     WHERE status IN ('held', 'confirmed', 'contracted');
 CREATE INDEX reservations_household ON reservations (household_id, status);
 CREATE INDEX reservations_status_expiry ON reservations (status, expires_at_ms);
-CREATE INDEX reservations_confirmed_at ON reservations (confirmed_at_ms);
+CREATE INDEX reservations_confirmed_day ON reservations (confirmed_day, status);
 
 CREATE TABLE idempotency_keys (
     scope TEXT NOT NULL,

@@ -1,0 +1,439 @@
+//! The officials' figures (domain.md "Destocking and monitoring figures"), assembled from the
+//! database's grouped rows: overview, destocking by group and period, monthly rankings with the
+//! two-months-last flag, and settlement. Exports and charts render these same figures.
+
+pub mod chart;
+pub mod export;
+
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::db::stats::{self as q, GroupBy};
+use crate::db::AnyConnection;
+use crate::domain::periods::{previous_month, Period};
+use crate::error::ApiError;
+
+fn rate(part: i64, whole: i64) -> f64 {
+    if whole > 0 {
+        part as f64 / whole as f64
+    } else {
+        0.0
+    }
+}
+
+fn m2(centi: i64) -> f64 {
+    centi as f64 / 100.0
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct HouseholdsByMethod {
+    pub hall: i64,
+    pub in_kind: i64,
+    pub cash: i64,
+}
+
+/// `GET /stats/overview`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Overview {
+    pub stock_units: i64,
+    pub available_units: i64,
+    pub held_units: i64,
+    pub reserved_units: i64,
+    pub sold_units: i64,
+    /// (reserved + sold) ÷ stock, by count
+    pub absorption_rate: f64,
+    pub absorption_rate_by_area: f64,
+    pub absorption_rate_by_value: f64,
+    pub stock_area_m2: f64,
+    pub stock_value_yuan: i64,
+    pub households_total: i64,
+    pub households_by_method: HouseholdsByMethod,
+    /// (hall + cash) ÷ all households
+    pub monetization_rate: f64,
+    pub monetization_target_pct: i64,
+    /// hall households with ≥ 1 confirmed reservation ÷ hall households
+    pub hall_uptake_rate: f64,
+}
+
+/// Stock and absorption totals of one group.
+#[derive(Debug, Clone, Default)]
+struct Stock {
+    label: String,
+    units: [i64; 4],
+    area: [i64; 4],
+    value: [i64; 4],
+}
+
+const STATUSES: [&str; 4] = ["available", "held", "reserved", "sold"];
+
+impl Stock {
+    fn add(&mut self, r: &q::StockRow) {
+        if let Some(i) = STATUSES.iter().position(|s| *s == r.status) {
+            self.units[i] += r.units;
+            self.area[i] += r.area_centi.unwrap_or(0);
+            self.value[i] += r.value_yuan.unwrap_or(0);
+        }
+        self.label.clone_from(&r.label);
+    }
+    fn total(v: &[i64; 4]) -> i64 {
+        v.iter().sum()
+    }
+    fn absorbed(v: &[i64; 4]) -> i64 {
+        v[2] + v[3]
+    }
+}
+
+fn stock_by_key(rows: &[q::StockRow]) -> BTreeMap<String, Stock> {
+    let mut map: BTreeMap<String, Stock> = BTreeMap::new();
+    for r in rows {
+        map.entry(r.key.clone()).or_default().add(r);
+    }
+    map
+}
+
+pub fn overview(
+    conn: &mut AnyConnection,
+    monetization_target_pct: i64,
+) -> Result<Overview, ApiError> {
+    let stock = stock_by_key(&q::stock(conn, GroupBy::All)?)
+        .remove("all")
+        .unwrap_or_default();
+    let methods = q::households_by_method(conn)?;
+    let count = |m: &str| {
+        methods
+            .iter()
+            .find(|r| r.key == m)
+            .map(|r| r.n)
+            .unwrap_or(0)
+    };
+    let by_method = HouseholdsByMethod {
+        hall: count("hall"),
+        in_kind: count("in_kind"),
+        cash: count("cash"),
+    };
+    let total = by_method.hall + by_method.in_kind + by_method.cash;
+    let uptake = q::hall_households_with_selection(conn)?;
+    Ok(Overview {
+        stock_units: Stock::total(&stock.units),
+        available_units: stock.units[0],
+        held_units: stock.units[1],
+        reserved_units: stock.units[2],
+        sold_units: stock.units[3],
+        absorption_rate: rate(Stock::absorbed(&stock.units), Stock::total(&stock.units)),
+        absorption_rate_by_area: rate(Stock::absorbed(&stock.area), Stock::total(&stock.area)),
+        absorption_rate_by_value: rate(Stock::absorbed(&stock.value), Stock::total(&stock.value)),
+        stock_area_m2: m2(Stock::total(&stock.area)),
+        stock_value_yuan: Stock::total(&stock.value),
+        households_total: total,
+        monetization_rate: rate(by_method.hall + by_method.cash, total),
+        monetization_target_pct,
+        hall_uptake_rate: rate(uptake, by_method.hall),
+        households_by_method: by_method,
+    })
+}
+
+/// One row of `GET /stats/destocking`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DestockingRow {
+    pub key: String,
+    pub label: String,
+    /// the period key's label (`2026-03 上旬`, `2026-03`, `2026-Q1`, `2026`) when `period` is given
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub period: Option<String>,
+    #[serde(skip)]
+    pub period_key: Option<i64>,
+    /// current stock (approved projects; withdrawn excluded)
+    pub stock_units: i64,
+    pub reserved_units: i64,
+    pub sold_units: i64,
+    /// confirmations (not cancelled) whose local date falls in the period (or in from..to)
+    pub confirmed_in_period: i64,
+    pub stock_area_m2: f64,
+    /// without `period`: area of the units now reserved or sold; with `period`: of all
+    /// confirmations up to the period's end
+    pub absorbed_area_m2: f64,
+    pub stock_value_yuan: i64,
+    pub absorbed_value_yuan: i64,
+    /// absorbed units ÷ stock units (cumulative to the period's end when `period` is given)
+    pub absorption_rate: f64,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Destocking {
+    pub group_by: String,
+    pub period: Option<String>,
+    pub from: String,
+    pub to: String,
+    pub rows: Vec<DestockingRow>,
+}
+
+fn group_label(by: GroupBy, label: &str) -> String {
+    match (by, label) {
+        (GroupBy::Zone, "1") => "一类区".into(),
+        (GroupBy::Zone, "2") => "二类区".into(),
+        (GroupBy::Zone, "3") => "三类区".into(),
+        _ => label.to_string(),
+    }
+}
+
+/// Destocking by group, optionally per period, over local dates `from..=to`.
+pub fn destocking(
+    conn: &mut AnyConnection,
+    by: GroupBy,
+    period: Option<Period>,
+    from_day: i32,
+    to_day: i32,
+) -> Result<Vec<DestockingRow>, ApiError> {
+    let stock = stock_by_key(&q::stock(conn, by)?);
+    let in_range = q::confirmed(conn, by, period, from_day, to_day)?;
+    let mut rows = Vec::new();
+    match period {
+        None => {
+            for (key, s) in &stock {
+                let confirmed: i64 = in_range
+                    .iter()
+                    .filter(|r| &r.key == key)
+                    .map(|r| r.units)
+                    .sum();
+                rows.push(DestockingRow {
+                    key: key.clone(),
+                    label: group_label(by, &s.label),
+                    period: None,
+                    period_key: None,
+                    stock_units: Stock::total(&s.units),
+                    reserved_units: s.units[2],
+                    sold_units: s.units[3],
+                    confirmed_in_period: confirmed,
+                    stock_area_m2: m2(Stock::total(&s.area)),
+                    absorbed_area_m2: m2(Stock::absorbed(&s.area)),
+                    stock_value_yuan: Stock::total(&s.value),
+                    absorbed_value_yuan: Stock::absorbed(&s.value),
+                    absorption_rate: rate(Stock::absorbed(&s.units), Stock::total(&s.units)),
+                });
+            }
+        }
+        Some(p) => {
+            // cumulative absorption starts from everything confirmed before `from`
+            let before = q::confirmed(conn, by, None, 0, from_day - 1)?;
+            let mut keys: Vec<i64> = in_range.iter().map(|r| r.period).collect();
+            keys.sort_unstable();
+            keys.dedup();
+            for (key, s) in &stock {
+                let mut cum = before
+                    .iter()
+                    .filter(|r| &r.key == key)
+                    .fold((0, 0, 0), |a, r| {
+                        (
+                            a.0 + r.units,
+                            a.1 + r.area_centi.unwrap_or(0),
+                            a.2 + r.value_yuan.unwrap_or(0),
+                        )
+                    });
+                for period_key in &keys {
+                    let here = in_range
+                        .iter()
+                        .find(|r| &r.key == key && r.period == *period_key);
+                    let (n, area, value) = here
+                        .map(|r| {
+                            (
+                                r.units,
+                                r.area_centi.unwrap_or(0),
+                                r.value_yuan.unwrap_or(0),
+                            )
+                        })
+                        .unwrap_or((0, 0, 0));
+                    cum = (cum.0 + n, cum.1 + area, cum.2 + value);
+                    rows.push(DestockingRow {
+                        key: key.clone(),
+                        label: group_label(by, &s.label),
+                        period: Some(p.label(*period_key)),
+                        period_key: Some(*period_key),
+                        stock_units: Stock::total(&s.units),
+                        reserved_units: s.units[2],
+                        sold_units: s.units[3],
+                        confirmed_in_period: n,
+                        stock_area_m2: m2(Stock::total(&s.area)),
+                        absorbed_area_m2: m2(cum.1),
+                        stock_value_yuan: Stock::total(&s.value),
+                        absorbed_value_yuan: cum.2,
+                        absorption_rate: rate(cum.0, Stock::total(&s.units)),
+                    });
+                }
+            }
+        }
+    }
+    Ok(rows)
+}
+
+/// One group's period rows with the periods that had no confirmations filled in (nothing
+/// confirmed, absorption carried forward), from the first to the last period present.
+pub fn fill_periods(period: Period, rows: Vec<DestockingRow>) -> Vec<DestockingRow> {
+    let (Some(first), Some(last)) = (rows.first(), rows.last()) else {
+        return rows;
+    };
+    let (mut key, end) = (first.period_key.unwrap_or(0), last.period_key.unwrap_or(0));
+    let mut out: Vec<DestockingRow> = Vec::new();
+    let mut given = rows.into_iter().peekable();
+    while key <= end {
+        match given.peek() {
+            Some(r) if r.period_key == Some(key) => out.push(given.next().expect("peeked")),
+            _ => {
+                let mut gap = out.last().cloned().expect("the first period is present");
+                gap.period = Some(period.label(key));
+                gap.period_key = Some(key);
+                gap.confirmed_in_period = 0;
+                out.push(gap);
+            }
+        }
+        key = period.next_key(key);
+    }
+    out
+}
+
+/// One ranked district or project in a month.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RankingRow {
+    /// 1 = best; equal rates share a rank
+    pub rank: usize,
+    pub key: String,
+    pub label: String,
+    pub stock_units: i64,
+    pub confirmed_in_month: i64,
+    /// confirmed in the month ÷ stock units
+    pub absorption_rate: f64,
+    /// ranked last this month
+    pub last: bool,
+    /// months in a row, ending with this one, ranked last
+    pub consecutive_last_months: u32,
+    /// 连续两个月排名最后
+    pub flagged: bool,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Rankings {
+    pub level: String,
+    pub month: String,
+    pub rows: Vec<RankingRow>,
+}
+
+/// Per entity and month: (confirmed, stock); ranks with ties, and who is last.
+fn rank_month(
+    entities: &BTreeMap<String, (String, i64)>,
+    confirmed: &BTreeMap<String, i64>,
+) -> Vec<(String, usize, bool, i64)> {
+    let mut v: Vec<(String, i64, i64)> = entities
+        .iter()
+        .map(|(k, (_, stock))| (k.clone(), confirmed.get(k).copied().unwrap_or(0), *stock))
+        .collect();
+    // a/b > c/d ⇔ a·d > c·b (stocks are positive)
+    let cmp = |a: &(String, i64, i64), b: &(String, i64, i64)| {
+        (i128::from(b.1) * i128::from(a.2)).cmp(&(i128::from(a.1) * i128::from(b.2)))
+    };
+    v.sort_by(|a, b| cmp(a, b).then_with(|| a.0.cmp(&b.0)));
+    let all_equal = v.windows(2).all(|w| cmp(&w[0], &w[1]) == Ordering::Equal);
+    let mut out = Vec::with_capacity(v.len());
+    let mut rank = 0;
+    for (i, item) in v.iter().enumerate() {
+        if i == 0 || cmp(&v[i - 1], item) != Ordering::Equal {
+            rank = i + 1;
+        }
+        let last = !all_equal && cmp(item, v.last().expect("non-empty")) == Ordering::Equal;
+        out.push((item.0.clone(), rank, last, item.1));
+    }
+    out
+}
+
+/// Districts or projects ranked by the month's absorption; `consecutive_last_months` looks back
+/// up to 12 months.
+pub fn rankings(
+    conn: &mut AnyConnection,
+    by: GroupBy,
+    month: (i32, i32),
+) -> Result<Vec<RankingRow>, ApiError> {
+    let entities: BTreeMap<String, (String, i64)> = stock_by_key(&q::stock(conn, by)?)
+        .into_iter()
+        .filter(|(_, s)| Stock::total(&s.units) > 0)
+        .map(|(k, s)| (k, (s.label.clone(), Stock::total(&s.units))))
+        .collect();
+    if entities.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut months = vec![month];
+    for _ in 0..11 {
+        months.push(previous_month(months.last().expect("non-empty").0));
+    }
+    let oldest = months.last().expect("12 months").0;
+    let rows = q::confirmed(conn, by, Some(Period::Month), oldest, month.1)?;
+    let per_month = |m: (i32, i32)| -> BTreeMap<String, i64> {
+        let key = i64::from(m.0 / 100);
+        rows.iter()
+            .filter(|r| r.period == key)
+            .map(|r| (r.key.clone(), r.units))
+            .collect()
+    };
+    let ranked: Vec<Vec<(String, usize, bool, i64)>> = months
+        .iter()
+        .map(|m| rank_month(&entities, &per_month(*m)))
+        .collect();
+    let mut out = Vec::new();
+    for (key, rank, last, confirmed) in &ranked[0] {
+        let mut streak = 0;
+        for month_ranks in &ranked {
+            match month_ranks.iter().find(|(k, ..)| k == key) {
+                Some((_, _, true, _)) => streak += 1,
+                _ => break,
+            }
+        }
+        let (label, stock) = &entities[key];
+        out.push(RankingRow {
+            rank: *rank,
+            key: key.clone(),
+            label: group_label(by, label),
+            stock_units: *stock,
+            confirmed_in_month: *confirmed,
+            absorption_rate: rate(*confirmed, *stock),
+            last: *last,
+            consecutive_last_months: streak,
+            flagged: streak >= 2,
+        });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ties_share_a_rank_and_all_tied_last_are_last() {
+        let entities: BTreeMap<String, (String, i64)> = [("a", 10), ("b", 20), ("c", 10), ("d", 5)]
+            .into_iter()
+            .map(|(k, s)| (k.to_string(), (k.to_string(), s)))
+            .collect();
+        // a 2/10, b 4/20 (tie with a), c 0/10, d 0/5 (tie with c at the bottom)
+        let confirmed: BTreeMap<String, i64> = [("a", 2), ("b", 4)]
+            .into_iter()
+            .map(|(k, n)| (k.to_string(), n))
+            .collect();
+        let r = rank_month(&entities, &confirmed);
+        let got: Vec<(&str, usize, bool)> = r
+            .iter()
+            .map(|(k, rank, last, _)| (k.as_str(), *rank, *last))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("a", 1, false),
+                ("b", 1, false),
+                ("c", 3, true),
+                ("d", 3, true)
+            ]
+        );
+        // when every entity is equal nobody is last
+        let r = rank_month(&entities, &BTreeMap::new());
+        assert!(r.iter().all(|(_, rank, last, _)| *rank == 1 && !*last));
+    }
+}
