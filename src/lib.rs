@@ -11,6 +11,7 @@ pub mod domain;
 pub mod enrolment;
 pub mod error;
 pub mod indexer;
+pub mod metrics;
 pub mod openapi;
 pub mod routes;
 pub mod search;

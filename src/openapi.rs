@@ -29,6 +29,7 @@ impl Modify for BearerAuth {
     info(title = "anju 安居", description = "Relocation housing marketplace (异地安置商品房选购大厅) API"),
     paths(
         routes::health::healthz,
+        routes::health::metrics,
         routes::officials::create_official,
         routes::developers::register_developer,
         routes::developers::list_developers,

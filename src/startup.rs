@@ -76,6 +76,7 @@ pub fn prepare_state(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<A
         clock,
         upload: config.upload,
         kiosk: config.kiosk,
+        metrics: Arc::new(crate::metrics::Metrics::default()),
         login_throttle: Arc::new(LoginThrottle::new(
             config.kiosk.address_max_failures,
             config.kiosk.address_window_secs * 1000,
@@ -153,6 +154,18 @@ async fn request_id(
         X_REQUEST_ID.clone(),
         HeaderValue::from_str(&id).expect("sanitized id"),
     );
+    if let Some(state) = res.request().app_data::<web::Data<AppState>>() {
+        let route = res
+            .request()
+            .match_pattern()
+            .unwrap_or_else(|| "(unmatched)".into());
+        state.metrics.observe(
+            res.request().method().as_str(),
+            &route,
+            res.status().as_u16(),
+            started.elapsed().as_secs_f64(),
+        );
+    }
     span.in_scope(|| {
         tracing::info!(
             status = res.status().as_u16(),
@@ -188,6 +201,7 @@ pub fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
             .app_data(web::QueryConfig::default().error_handler(query_error_handler))
             .app_data(web::PathConfig::default().error_handler(path_error_handler))
             .service(routes::health::healthz)
+            .service(routes::health::metrics)
             .service(docs_entry)
             .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi.clone()))
             .service(routes::officials::create_official)

@@ -726,3 +726,19 @@ pub fn of_household(
         .limit(100)
         .load(conn)
 }
+
+/// (live holds, confirmed, contracted) for the metrics endpoint.
+pub fn status_counts(conn: &mut AnyConnection, now_ms: i64) -> QueryResult<(i64, i64, i64)> {
+    let holds = reservations::table
+        .filter(reservations::status.eq("held"))
+        .filter(reservations::expires_at_ms.gt(now_ms))
+        .count()
+        .get_result(conn)?;
+    let by = |status: &'static str, conn: &mut AnyConnection| -> QueryResult<i64> {
+        reservations::table
+            .filter(reservations::status.eq(status))
+            .count()
+            .get_result(conn)
+    };
+    Ok((holds, by("confirmed", conn)?, by("contracted", conn)?))
+}

@@ -17,6 +17,50 @@ async fn healthz_reports_database_and_index() {
 }
 
 #[tokio::test]
+async fn metrics_count_requests_by_route_pattern_and_selection_state() {
+    let app = spawn_app().await;
+    for _ in 0..3 {
+        app.client
+            .get(app.url("/api/v1/listings?q=锦园"))
+            .send()
+            .await
+            .unwrap();
+    }
+    app.client
+        .get(app.url("/api/v1/listings/12345"))
+        .send()
+        .await
+        .unwrap();
+    let res = app.client.get(app.url("/metrics")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/plain"));
+    let text = res.text().await.unwrap();
+    assert!(
+        text.contains(
+            r#"anju_http_requests_total{method="GET",route="/api/v1/listings",status="200"} 3"#
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"route="/api/v1/listings/{unit_id}",status="404"} 1"#),
+        "{text}"
+    );
+    assert!(text.contains(
+        r#"anju_http_request_duration_seconds_count{method="GET",route="/api/v1/listings"} 3"#
+    ));
+    assert!(
+        !text.contains("锦园") && !text.contains("12345"),
+        "no raw paths or queries as labels"
+    );
+    assert!(
+        text.contains("anju_holds_active 0") && text.contains("anju_reservations_contracted 0")
+    );
+}
+
+#[tokio::test]
 async fn openapi_document_lists_every_route_with_its_bodies() {
     let app = spawn_app().await;
     let (status, doc) = into_json(

@@ -1,0 +1,120 @@
+//! Request counters and latency histograms for `GET /metrics` (Prometheus text format), kept in
+//! memory per instance; holds and reservations are counted from the database at scrape time.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+use std::sync::Mutex;
+
+/// Upper bounds of the latency buckets, in seconds.
+const BUCKETS: [f64; 10] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0];
+
+#[derive(Debug, Default)]
+struct Series {
+    count: u64,
+    sum_s: f64,
+    buckets: [u64; BUCKETS.len()],
+}
+
+/// Per (method, route pattern, status) request counts and latencies.
+#[derive(Debug, Default)]
+pub struct Metrics {
+    requests: Mutex<BTreeMap<(String, String, u16), Series>>,
+}
+
+fn label(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}
+
+impl Metrics {
+    /// Records one request; `route` is the matched pattern (`/api/v1/units/{id}`), never the raw
+    /// path, so ids and query strings do not become labels.
+    pub fn observe(&self, method: &str, route: &str, status: u16, elapsed_s: f64) {
+        let mut map = self.requests.lock().unwrap_or_else(|e| e.into_inner());
+        let s = map
+            .entry((method.to_string(), route.to_string(), status))
+            .or_default();
+        s.count += 1;
+        s.sum_s += elapsed_s;
+        for (i, bound) in BUCKETS.iter().enumerate() {
+            if elapsed_s <= *bound {
+                s.buckets[i] += 1;
+            }
+        }
+    }
+
+    /// The text exposition, with `gauges` (name, help, value) appended.
+    pub fn render(&self, gauges: &[(&str, &str, i64)]) -> String {
+        let mut out = String::new();
+        out.push_str("# HELP anju_http_requests_total HTTP requests by method, route and status\n");
+        out.push_str("# TYPE anju_http_requests_total counter\n");
+        let map = self.requests.lock().unwrap_or_else(|e| e.into_inner());
+        for ((method, route, status), s) in map.iter() {
+            let _ = writeln!(
+                out,
+                "anju_http_requests_total{{method=\"{}\",route=\"{}\",status=\"{status}\"}} {}",
+                label(method),
+                label(route),
+                s.count
+            );
+        }
+        out.push_str("# HELP anju_http_request_duration_seconds HTTP request latency\n");
+        out.push_str("# TYPE anju_http_request_duration_seconds histogram\n");
+        let mut by_route: BTreeMap<(&str, &str), Series> = BTreeMap::new();
+        for ((method, route, _), s) in map.iter() {
+            let agg = by_route.entry((method, route)).or_default();
+            agg.count += s.count;
+            agg.sum_s += s.sum_s;
+            for (a, b) in agg.buckets.iter_mut().zip(s.buckets) {
+                *a += b;
+            }
+        }
+        for ((method, route), s) in by_route {
+            let (m, r) = (label(method), label(route));
+            for (bound, n) in BUCKETS.iter().zip(s.buckets) {
+                let _ = writeln!(out, "anju_http_request_duration_seconds_bucket{{method=\"{m}\",route=\"{r}\",le=\"{bound}\"}} {n}");
+            }
+            let _ = writeln!(out, "anju_http_request_duration_seconds_bucket{{method=\"{m}\",route=\"{r}\",le=\"+Inf\"}} {}", s.count);
+            let _ = writeln!(
+                out,
+                "anju_http_request_duration_seconds_sum{{method=\"{m}\",route=\"{r}\"}} {}",
+                s.sum_s
+            );
+            let _ = writeln!(
+                out,
+                "anju_http_request_duration_seconds_count{{method=\"{m}\",route=\"{r}\"}} {}",
+                s.count
+            );
+        }
+        for (name, help, value) in gauges {
+            let _ = writeln!(
+                out,
+                "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {value}"
+            );
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_counters_histograms_and_gauges() {
+        let m = Metrics::default();
+        m.observe("GET", "/api/v1/listings", 200, 0.003);
+        m.observe("GET", "/api/v1/listings", 200, 0.2);
+        m.observe("GET", "/api/v1/listings", 400, 0.001);
+        let text = m.render(&[("anju_holds_active", "live holds", 3)]);
+        assert!(text.contains(
+            r#"anju_http_requests_total{method="GET",route="/api/v1/listings",status="200"} 2"#
+        ));
+        assert!(text.contains(r#"anju_http_request_duration_seconds_bucket{method="GET",route="/api/v1/listings",le="0.005"} 2"#));
+        assert!(text.contains(
+            r#"anju_http_request_duration_seconds_count{method="GET",route="/api/v1/listings"} 3"#
+        ));
+        assert!(text.contains("anju_holds_active 3"));
+    }
+}
