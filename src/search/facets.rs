@@ -1,28 +1,126 @@
 //! A collector counting district, zone class, rooms and developer over every matching unit.
+//!
+//! Counting reads one precomputed code per match: each segment gets, once, a table of the
+//! distinct (district, zone class, rooms, developer) combinations and the combination of every
+//! document (segments never change; a handful of projects' combinations cover thousands of units).
+//! Counting a match is then one array read and one increment instead of four fast-field reads.
 
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::{Cardinality, Column, StrColumn};
-use tantivy::{u64_to_i64, DocId, Score, SegmentOrdinal, SegmentReader};
+use tantivy::index::SegmentId;
+use tantivy::{u64_to_i64, DocId, Score, Searcher, SegmentOrdinal, SegmentReader};
 
 use super::schema::{DEVELOPER_ID, DISTRICT, ROOMS, ZONE_CLASS};
 use super::Facets;
 
-/// Value ranges up to this size are counted in an array rather than a map.
-const DENSE_RANGE: u64 = 4_096;
+/// A missing value in a combination (every listing has all four, but the index does not insist).
+const NONE: u64 = u64::MAX;
 
-/// Reads the fast fields of each match; runs in the same pass as the top-docs and count collectors.
-pub(crate) struct FacetCollector;
-
-pub(crate) struct FacetSegmentCollector {
-    /// Kept to turn term ordinals back into district names.
-    district: Option<StrColumn>,
-    /// District ordinals, zone class, rooms, developer id (the integers as monotonic u64).
-    counters: [Option<Counter>; 4],
+/// The facet values of one segment's documents, as combination codes.
+struct SegmentCodes {
+    /// Combination code of each document (by doc id).
+    codes: Vec<u32>,
+    /// District name, zone class, rooms, developer id of each code (`None` when missing).
+    combos: Vec<(Option<String>, [Option<i64>; 3])>,
 }
 
-impl Collector for FacetCollector {
+impl SegmentCodes {
+    fn build(reader: &SegmentReader) -> tantivy::Result<SegmentCodes> {
+        let fast = reader.fast_fields();
+        let district = fast.str(DISTRICT)?;
+        let ints = [ZONE_CLASS, ROOMS, DEVELOPER_ID]
+            .map(|name| fast.u64_lenient(name).map(|c| c.map(|(column, _)| column)));
+        let [zone, rooms, developer] = ints;
+        let columns = [zone?, rooms?, developer?];
+        let mut index: HashMap<[u64; 4], u32> = HashMap::new();
+        let mut keys: Vec<[u64; 4]> = Vec::new();
+        let mut codes = Vec::with_capacity(reader.max_doc() as usize);
+        for doc in 0..reader.max_doc() {
+            let mut key = [NONE; 4];
+            if let Some(district) = &district {
+                key[0] = district.ords().first(doc).unwrap_or(NONE);
+            }
+            for (slot, column) in key[1..].iter_mut().zip(&columns) {
+                *slot = column.as_ref().and_then(|c| c.first(doc)).unwrap_or(NONE);
+            }
+            let code = *index.entry(key).or_insert_with(|| {
+                keys.push(key);
+                (keys.len() - 1) as u32
+            });
+            codes.push(code);
+        }
+        let mut name = String::new();
+        let combos = keys
+            .into_iter()
+            .map(|[d, zone, rooms, developer]| {
+                let district = match &district {
+                    // an ordinal read from the column is always in its dictionary
+                    Some(column)
+                        if d != NONE && column.ord_to_str(d, &mut name).unwrap_or(false) =>
+                    {
+                        Some(name.clone())
+                    }
+                    _ => None,
+                };
+                let int = |v: u64| (v != NONE).then(|| u64_to_i64(v));
+                (district, [int(zone), int(rooms), int(developer)])
+            })
+            .collect();
+        Ok(SegmentCodes { codes, combos })
+    }
+}
+
+/// The codes of the segments searched lately; shared by all searches of an index.
+#[derive(Default)]
+pub(crate) struct FacetCache {
+    segments: Mutex<HashMap<SegmentId, Arc<SegmentCodes>>>,
+}
+
+impl FacetCache {
+    fn codes(&self, reader: &SegmentReader) -> tantivy::Result<Arc<SegmentCodes>> {
+        let id = reader.segment_id();
+        if let Some(codes) = self.lock().get(&id) {
+            return Ok(Arc::clone(codes));
+        }
+        // built outside the lock; two searches racing on a new segment both build it, once
+        let codes = Arc::new(SegmentCodes::build(reader)?);
+        self.lock().insert(id, Arc::clone(&codes));
+        Ok(codes)
+    }
+
+    /// Forgets segments the searcher no longer has (merged away or deleted).
+    pub(crate) fn retain(&self, searcher: &Searcher) {
+        let mut segments = self.lock();
+        if segments.len() > searcher.segment_readers().len() {
+            let live: Vec<SegmentId> = searcher
+                .segment_readers()
+                .iter()
+                .map(SegmentReader::segment_id)
+                .collect();
+            segments.retain(|id, _| live.contains(id));
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<SegmentId, Arc<SegmentCodes>>> {
+        self.segments.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// Counts the facets of every match; runs in the same pass as the top-docs and count collectors.
+pub(crate) struct FacetCollector<'a> {
+    pub cache: &'a FacetCache,
+}
+
+pub(crate) struct FacetSegmentCollector {
+    codes: Arc<SegmentCodes>,
+    counts: Vec<u32>,
+    /// Codes whose count went from 0 to 1, so harvesting skips the untouched ones.
+    touched: Vec<u32>,
+}
+
+impl Collector for FacetCollector<'_> {
     type Fruit = Facets;
     type Child = FacetSegmentCollector;
 
@@ -31,22 +129,11 @@ impl Collector for FacetCollector {
         _segment_ord: SegmentOrdinal,
         reader: &SegmentReader,
     ) -> tantivy::Result<FacetSegmentCollector> {
-        let fast = reader.fast_fields();
-        let district = fast.str(DISTRICT)?;
-        // the i64 columns are read in their stored u64 form (one indirection less per value)
-        let int = |name: &str| -> tantivy::Result<Option<Counter>> {
-            Ok(fast
-                .u64_lenient(name)?
-                .map(|(column, _)| Counter::new(column)))
-        };
+        let codes = self.cache.codes(reader)?;
         Ok(FacetSegmentCollector {
-            counters: [
-                district.as_ref().map(|d| Counter::new(d.ords().clone())),
-                int(ZONE_CLASS)?,
-                int(ROOMS)?,
-                int(DEVELOPER_ID)?,
-            ],
-            district,
+            counts: vec![0; codes.combos.len()],
+            touched: Vec::new(),
+            codes,
         })
     }
 
@@ -73,111 +160,59 @@ impl Collector for FacetCollector {
     }
 }
 
+impl FacetSegmentCollector {
+    #[inline]
+    fn add(&mut self, doc: DocId) {
+        let code = self.codes.codes[doc as usize];
+        let count = &mut self.counts[code as usize];
+        if *count == 0 {
+            self.touched.push(code);
+        }
+        *count += 1;
+    }
+}
+
 impl SegmentCollector for FacetSegmentCollector {
     type Fruit = Facets;
 
     fn collect(&mut self, doc: DocId, _score: Score) {
-        for counter in self.counters.iter_mut().flatten() {
-            counter.collect(doc);
-        }
+        self.add(doc);
     }
 
     fn collect_block(&mut self, docs: &[DocId]) {
-        for counter in self.counters.iter_mut().flatten() {
-            counter.collect_block(docs);
+        for &doc in docs {
+            self.add(doc);
         }
     }
 
     fn harvest(self) -> Facets {
         let mut facets = Facets::default();
-        let [district, zone, rooms, developer] = self.counters;
-        if let (Some(column), Some(counter)) = (&self.district, district) {
-            let mut name = String::new();
-            for (ord, count) in counter.counts() {
-                // an ordinal read from the column is always in its dictionary
-                if column.ord_to_str(ord, &mut name).unwrap_or(false) {
-                    *facets.district.entry(name.clone()).or_default() += count;
+        // by name and number: the combinations of a segment repeat each value many times
+        let mut districts: HashMap<&str, u64> = HashMap::new();
+        let mut numbers: [HashMap<i64, u64>; 3] = Default::default();
+        for code in self.touched {
+            let count = u64::from(self.counts[code as usize]);
+            let (district, ints) = &self.codes.combos[code as usize];
+            if let Some(d) = district {
+                *districts.entry(d).or_default() += count;
+            }
+            for (map, value) in numbers.iter_mut().zip(ints) {
+                if let Some(v) = value {
+                    *map.entry(*v).or_default() += count;
                 }
             }
         }
-        for (counter, into) in [
+        facets
+            .district
+            .extend(districts.into_iter().map(|(d, n)| (d.to_string(), n)));
+        let [zone, rooms, developer] = numbers;
+        for (map, into) in [
             (zone, &mut facets.zone_class),
             (rooms, &mut facets.rooms),
             (developer, &mut facets.developer),
         ] {
-            let counts = counter.into_iter().flat_map(Counter::counts);
-            into.extend(counts.map(|(v, n)| (u64_to_i64(v).to_string(), n)));
+            into.extend(map.into_iter().map(|(v, n)| (v.to_string(), n)));
         }
         facets
-    }
-}
-
-/// Counts the values of one fast column over the collected docs of a segment.
-struct Counter {
-    column: Column<u64>,
-    /// Every doc has exactly one value: read values directly, in blocks.
-    full: bool,
-    min: u64,
-    dense: Vec<u64>,
-    sparse: HashMap<u64, u64>,
-    buffer: Vec<u64>,
-}
-
-impl Counter {
-    fn new(column: Column<u64>) -> Counter {
-        let (min, max) = (column.min_value(), column.max_value());
-        let range = max.saturating_sub(min);
-        let dense = if range < DENSE_RANGE {
-            vec![0; range as usize + 1]
-        } else {
-            Vec::new()
-        };
-        Counter {
-            full: column.get_cardinality() == Cardinality::Full,
-            column,
-            min,
-            dense,
-            sparse: HashMap::new(),
-            buffer: Vec::new(),
-        }
-    }
-
-    #[inline]
-    fn add(&mut self, value: u64) {
-        match self.dense.get_mut(value.wrapping_sub(self.min) as usize) {
-            Some(count) => *count += 1,
-            None => *self.sparse.entry(value).or_default() += 1,
-        }
-    }
-
-    fn collect(&mut self, doc: DocId) {
-        if self.full {
-            let value = self.column.values.get_val(doc);
-            self.add(value);
-        } else if let Some(value) = self.column.first(doc) {
-            self.add(value);
-        }
-    }
-
-    fn collect_block(&mut self, docs: &[DocId]) {
-        if !self.full {
-            docs.iter().for_each(|&doc| self.collect(doc));
-            return;
-        }
-        let mut buffer = std::mem::take(&mut self.buffer);
-        buffer.resize(docs.len(), 0);
-        self.column.values.get_vals(docs, &mut buffer);
-        buffer.iter().for_each(|&value| self.add(value));
-        self.buffer = buffer;
-    }
-
-    /// (value, count) for every value seen.
-    fn counts(self) -> impl Iterator<Item = (u64, u64)> {
-        let min = self.min;
-        let dense = self.dense.into_iter().enumerate();
-        let dense = dense
-            .filter(|&(_, n)| n > 0)
-            .map(move |(i, n)| (min + i as u64, n));
-        dense.chain(self.sparse)
     }
 }

@@ -9,6 +9,7 @@ mod index;
 mod pinyin;
 mod query;
 mod schema;
+mod sort_keys;
 mod tokenizers;
 
 #[cfg(test)]
@@ -18,7 +19,7 @@ use std::collections::BTreeMap;
 use std::str::FromStr;
 
 pub use index::SearchIndex;
-pub use tokenizers::layout_words;
+pub use tokenizers::{jieba, layout_words};
 
 /// Longest accepted `q`, in characters.
 pub const MAX_QUERY_CHARS: usize = 200;

@@ -1,5 +1,7 @@
 //! The tantivy schema of listings and the mapping of a [`ListingDoc`] onto it.
 
+use std::collections::BTreeSet;
+
 use tantivy::schema::{
     Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, FAST,
     INDEXED, STORED, STRING,
@@ -119,7 +121,35 @@ pub(crate) fn body_texts(doc: &ListingDoc) -> [&str; 2] {
     [&doc.description, &doc.project_description]
 }
 
-pub(crate) fn to_document(fields: &Fields, doc: &ListingDoc) -> Result<TantivyDocument, String> {
+/// The pinyin terms of the last project seen. Units arrive in project order (a rebuild reads them
+/// by id, an upload is one project), and a project's name, district and address give the same
+/// terms for each of its units; computing them was a quarter of a rebuild's work.
+#[derive(Default)]
+pub(crate) struct PinyinMemo {
+    texts: [String; 3],
+    terms: Vec<String>,
+}
+
+impl PinyinMemo {
+    fn terms(&mut self, doc: &ListingDoc) -> &[String] {
+        let texts = [&doc.project_name, &doc.district, &doc.address];
+        if self.terms.is_empty() || texts.iter().zip(&self.texts).any(|(a, b)| *a != b) {
+            let mut terms = BTreeSet::new();
+            for text in texts {
+                terms.extend(pinyin_terms(text));
+            }
+            self.terms = terms.into_iter().collect();
+            self.texts = texts.map(String::clone);
+        }
+        &self.terms
+    }
+}
+
+pub(crate) fn to_document(
+    fields: &Fields,
+    doc: &ListingDoc,
+    pinyin: &mut PinyinMemo,
+) -> Result<TantivyDocument, String> {
     let mut d = TantivyDocument::new();
     d.add_i64(fields.unit_id, doc.unit_id);
     d.add_i64(fields.project_id, doc.project_id);
@@ -148,10 +178,7 @@ pub(crate) fn to_document(fields: &Fields, doc: &ListingDoc) -> Result<TantivyDo
     d.add_text(fields.words_body, &body);
     d.add_text(fields.unigrams, &all);
     d.add_text(fields.bigrams, &all);
-    let mut pinyin = pinyin_terms(&doc.project_name);
-    pinyin.extend(pinyin_terms(&doc.district));
-    pinyin.extend(pinyin_terms(&doc.address));
-    for term in pinyin {
+    for term in pinyin.terms(doc) {
         d.add_text(fields.pinyin, term);
     }
     let json = serde_json::to_string(doc).map_err(|e| format!("encode listing: {e}"))?;

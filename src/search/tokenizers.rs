@@ -79,7 +79,7 @@ const CN_NUMBERS: [&str; 11] = [
 ];
 
 /// The one segmenter of the process; loading the dictionary takes a noticeable fraction of a second.
-pub(crate) fn jieba() -> &'static Jieba {
+pub fn jieba() -> &'static Jieba {
     static JIEBA: OnceLock<Jieba> = OnceLock::new();
     JIEBA.get_or_init(|| {
         let mut jieba = Jieba::new();
