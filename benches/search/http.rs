@@ -34,6 +34,21 @@ pub fn memory_kib(pid: u32, key: &str) -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
+/// CPU time (user + system) a process has used so far; `self` for this process.
+pub fn cpu_time(pid: &str) -> Duration {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // fields after the command name (which may contain spaces): utime and stime are 14 and 15
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let ticks: u64 = rest
+        .split_whitespace()
+        .skip(11)
+        .take(2)
+        .filter_map(|v| v.parse::<u64>().ok())
+        .sum();
+    // clock ticks are 1/100 s on Linux (USER_HZ)
+    Duration::from_millis(ticks * 10)
+}
+
 /// Runs a command to the end, sampling its peak RSS; returns (wall time, peak RSS KiB, stderr).
 pub fn run_measured(mut cmd: Command) -> anyhow::Result<(Duration, u64, String)> {
     let started = Instant::now();

@@ -145,7 +145,10 @@ fn bench_size(dir: &Path, docs: u64) -> anyhow::Result<()> {
     let warm = http::drive(server.port, &mix, 400, clients)?;
     anyhow::ensure!(warm.errors == 0, "{} HTTP errors in warm-up", warm.errors);
     let load = load_average();
+    let server_pid = server.pid().to_string();
+    let cpu_before = (http::cpu_time(&server_pid), http::cpu_time("self"));
     let run = http::drive(server.port, &mix, requests, clients)?;
+    let cpu_after = (http::cpu_time(&server_pid), http::cpu_time("self"));
     let (hwm, rss) = (
         http::memory_kib(server.pid(), "VmHWM:").unwrap_or(0),
         http::memory_kib(server.pid(), "VmRSS:").unwrap_or(0),
@@ -159,6 +162,22 @@ fn bench_size(dir: &Path, docs: u64) -> anyhow::Result<()> {
         run.errors,
         hwm / 1024,
         rss / 1024
+    );
+    // CPU per request does not depend on what else runs on the machine; the capacity of two free
+    // cores follows from it (server and load driver share them in this benchmark)
+    let n = run.by_class.len().max(1) as u32;
+    let (server_cpu, client_cpu) = (
+        (cpu_after.0 - cpu_before.0) / n,
+        (cpu_after.1 - cpu_before.1) / n,
+    );
+    let cores = std::thread::available_parallelism().map_or(2, |c| c.get()) as f64;
+    println!(
+        "    CPU per request: server {} ms, load driver {} ms; {cores} free cores would serve \
+         {:.0} requests/s with this driver, {:.0} with the driver elsewhere",
+        ms(server_cpu),
+        ms(client_cpu),
+        cores / (server_cpu + client_cpu).as_secs_f64(),
+        cores / server_cpu.as_secs_f64()
     );
     let samples: Vec<_> = run.by_class.iter().map(|&(c, d)| (c, d, None)).collect();
     report(&samples);
