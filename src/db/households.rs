@@ -39,6 +39,17 @@ pub struct Household {
     pub updated_at_ms: i64,
 }
 
+impl Household {
+    /// What the household may still take: its origin zone and remaining origin area.
+    pub fn entitlement(&self) -> crate::domain::entitlement::Entitlement {
+        crate::domain::entitlement::Entitlement {
+            origin_zone: crate::domain::policy::Zone::new(i64::from(self.origin_zone))
+                .expect("CHECK keeps zones 1–3"),
+            remaining_origin_centi: self.remaining_origin_area_centi_m2,
+        }
+    }
+}
+
 /// A household ready to store: encrypted, masked and keyed-hashed by the caller.
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = households)]

@@ -6,6 +6,9 @@ use diesel::prelude::*;
 
 use super::schema::{developers, projects, units};
 use super::AnyConnection;
+use crate::domain::entitlement::{entitled_area, quote, Entitlement, UnitTerms};
+use crate::domain::matching::{compare, Ranked};
+use crate::domain::policy::{Policy, Zone};
 use crate::search::ListingQuery;
 
 /// Fully covered (area ≤ entitled) or needing a top-up (area > entitled).
@@ -151,4 +154,49 @@ pub fn first(
             ))
             .load(conn),
     }
+}
+
+/// One page of ranked matches and how many there are in all.
+#[derive(Debug, Clone)]
+pub struct MatchPage {
+    pub items: Vec<Ranked>,
+    pub total: i64,
+}
+
+/// The page `f.offset .. f.offset + f.limit` of the household's matches in `zones`: each zone and
+/// tier gives its first `offset + limit` candidates already in order, their union is ranked.
+pub fn ranked_page(
+    conn: &mut AnyConnection,
+    f: &ListingQuery,
+    e: Entitlement,
+    zones: &[Zone],
+    policy: &Policy,
+    max_top_up_yuan: Option<i64>,
+) -> QueryResult<MatchPage> {
+    let wanted = (f.offset + f.limit) as i64;
+    let (mut total, mut ranked) = (0, Vec::new());
+    for zone in zones {
+        let entitled = entitled_area(e, *zone, policy);
+        for tier in [Tier::Covered, Tier::TopUp] {
+            total += count(conn, f, zone.get(), entitled, tier, max_top_up_yuan)?;
+            for (unit_id, area_centi, price) in
+                first(conn, f, zone.get(), entitled, tier, max_top_up_yuan, wanted)?
+            {
+                let terms = UnitTerms {
+                    zone: *zone,
+                    area_centi,
+                    price_per_m2_yuan: price,
+                };
+                let quote = quote(e, terms, policy);
+                ranked.push(Ranked {
+                    unit_id,
+                    terms,
+                    quote,
+                });
+            }
+        }
+    }
+    ranked.sort_by(compare);
+    let items = ranked.into_iter().skip(f.offset).take(f.limit).collect();
+    Ok(MatchPage { items, total })
 }

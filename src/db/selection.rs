@@ -5,11 +5,10 @@
 use diesel::prelude::*;
 
 use super::audit::{self, Actor, AuditCtx};
-use super::households::Household;
 use super::listings::{self, ListingChange};
 use super::schema::{households, projects, reservations, units};
 use super::AnyConnection;
-use crate::domain::entitlement::{quote, Entitlement, Quote, UnitTerms};
+use crate::domain::entitlement::{quote, Quote, UnitTerms};
 use crate::domain::policy::Zone;
 use crate::domain::selection::{
     hold_expired, voucher_valid_until_ms, ReservationStatus, RoundStatus,
@@ -115,13 +114,6 @@ pub fn get(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<Reservation>
 
 fn refuse(code: ErrorCode, message: impl Into<String>) -> ApiError {
     ApiError::new(code, message)
-}
-
-pub fn entitlement_of(h: &Household) -> Entitlement {
-    Entitlement {
-        origin_zone: Zone::new(i64::from(h.origin_zone)).expect("CHECK keeps zones 1–3"),
-        remaining_origin_centi: h.remaining_origin_area_centi_m2,
-    }
 }
 
 /// Tells the unit's developer (webhook outbox) and records the audit event; `audit_note` (an
@@ -334,7 +326,7 @@ pub fn place_hold(
     })?;
     let r = get(conn, id)?.expect("just inserted");
     listings::record(conn, ListingChange::Unit(unit_id), now)?;
-    let q = quote(entitlement_of(&h), unit.terms(), policy);
+    let q = quote(h.entitlement(), unit.terms(), policy);
     record(
         conn,
         ctx,
@@ -398,7 +390,7 @@ pub fn confirm(
     }
     let version = super::policy::in_force(conn, now)?;
     let unit = unit_info(conn, r.unit_id)?.ok_or_else(|| ApiError::not_found("unit"))?;
-    let q = quote(entitlement_of(&h), unit.terms(), &version.policy);
+    let q = quote(h.entitlement(), unit.terms(), &version.policy);
     if q.origin_consumed_centi == 0 {
         return Err(refuse(
             ErrorCode::EntitlementExhausted,

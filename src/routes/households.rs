@@ -9,7 +9,7 @@ use super::{area_m2, Page};
 use crate::auth::Caller;
 use crate::clock::rfc3339;
 use crate::db::households::{self as store, Household, HouseholdFilter};
-use crate::domain::entitlement::{cash_out_yuan, entitled_area, Entitlement};
+use crate::domain::entitlement::{cash_out_yuan, entitled_area};
 use crate::domain::household::{normalize_voucher_prefix, shanghai, Method};
 use crate::domain::policy::{Policy, Zone};
 use crate::domain::PageRequest;
@@ -23,18 +23,11 @@ pub type ByZone = std::collections::BTreeMap<String, f64>;
 
 /// What a household may still take, in each zone, under `policy`.
 pub fn entitled_by_zone(h: &Household, policy: &Policy) -> ByZone {
-    let e = entitlement_of(h);
+    let e = h.entitlement();
     Zone::ALL
         .iter()
         .map(|z| (z.get().to_string(), area_m2(entitled_area(e, *z, policy))))
         .collect()
-}
-
-pub fn entitlement_of(h: &Household) -> Entitlement {
-    Entitlement {
-        origin_zone: Zone::new(i64::from(h.origin_zone)).expect("CHECK keeps zones 1–3"),
-        remaining_origin_centi: h.remaining_origin_area_centi_m2,
-    }
 }
 
 /// A household as officials see it: personal data masked, with its entitlement summary.

@@ -9,16 +9,16 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::area_m2;
-use super::households::{entitled_by_zone, entitlement_of, ByZone};
+use super::households::{entitled_by_zone, ByZone};
 use super::listings::{Listing, ListingParams};
 use crate::auth::{request_id, Caller};
 use crate::clock::rfc3339;
 use crate::db::audit::{Actor, AuditCtx};
 use crate::db::kiosk::{self as store, AttemptRefused};
-use crate::db::matches::{self, Tier};
+use crate::db::matches;
 use crate::domain::entitlement::{cash_out_yuan, quote, Quote, UnitTerms};
 use crate::domain::household::{is_pin, normalize_voucher, Method};
-use crate::domain::matching::{compare, fit, Fit, Ranked};
+use crate::domain::matching::{fit, Fit};
 use crate::domain::policy::Zone;
 use crate::domain::token::{hash_token, TokenKind};
 use crate::error::{ApiError, ApiResult, ErrorCode};
@@ -361,7 +361,7 @@ pub async fn kiosk_quote(
         })
         .await?;
     let unit = terms(&doc)?;
-    let q = quote(entitlement_of(&h), unit, &version.policy);
+    let q = quote(h.entitlement(), unit, &version.policy);
     Ok(web::Json(QuoteResult {
         unit_id,
         quote: q.into(),
@@ -430,40 +430,17 @@ pub async fn kiosk_matches(
             let h = crate::db::households::get(c, hid)?
                 .ok_or_else(|| ApiError::unauthorized("the household no longer exists"))?;
             let version = crate::db::policy::in_force(c, now)?;
-            let e = entitlement_of(&h);
-            let wanted = (query.offset + query.limit) as i64;
-            let (mut total, mut ranked) = (0, Vec::new());
-            for zone in zones {
-                let entitled = crate::domain::entitlement::entitled_area(e, zone, &version.policy);
-                for tier in [Tier::Covered, Tier::TopUp] {
-                    let z = zone.get();
-                    total += matches::count(c, &query, z, entitled, tier, max_top_up)?;
-                    for (unit_id, area_centi, price) in
-                        matches::first(c, &query, z, entitled, tier, max_top_up, wanted)?
-                    {
-                        let terms = UnitTerms {
-                            zone,
-                            area_centi,
-                            price_per_m2_yuan: price,
-                        };
-                        let quote = quote(e, terms, &version.policy);
-                        ranked.push(Ranked {
-                            unit_id,
-                            terms,
-                            quote,
-                        });
-                    }
-                }
-            }
-            ranked.sort_by(compare);
-            let ranked: Vec<Ranked> = ranked
-                .into_iter()
-                .skip(query.offset)
-                .take(query.limit)
-                .collect();
-            let ids: Vec<i64> = ranked.iter().map(|r| r.unit_id).collect();
+            let page = matches::ranked_page(
+                c,
+                &query,
+                h.entitlement(),
+                &zones,
+                &version.policy,
+                max_top_up,
+            )?;
+            let ids: Vec<i64> = page.items.iter().map(|r| r.unit_id).collect();
             let docs = crate::db::listings::load_listed(c, &ids)?;
-            Ok((ranked, total, docs, version))
+            Ok((page.items, page.total, docs, version))
         })
         .await?;
     let mut docs: std::collections::HashMap<i64, ListingDoc> =
