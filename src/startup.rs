@@ -258,6 +258,10 @@ pub fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
             .service(routes::webhooks::get_webhook)
             .service(routes::webhooks::delete_webhook)
             .service(routes::webhooks::list_deliveries)
+            .service(routes::pages::kiosk_page)
+            .service(routes::pages::dashboard_page)
+            .service(routes::pages::board_page)
+            .service(routes::pages::page_asset)
             .default_service(web::to(not_found))
     })
     .listen(listener)?

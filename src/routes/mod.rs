@@ -7,6 +7,7 @@ pub mod households;
 pub mod kiosk;
 pub mod listings;
 pub mod officials;
+pub mod pages;
 pub mod policy;
 pub mod projects;
 pub mod reservations;

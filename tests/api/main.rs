@@ -7,6 +7,7 @@ mod helpers;
 mod households;
 mod kiosk;
 mod ownership;
+mod pages;
 mod races;
 mod search;
 mod selection;
