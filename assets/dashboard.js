@@ -110,15 +110,9 @@
     }
   }
 
-  /** "YYYY-MM-DD" in the hall's time zone, `days` ago. */
-  function localDay(daysAgo) {
-    return localTime(new Date(Date.now() - daysAgo * 86400000).toISOString()).slice(0, 10);
-  }
-
   function loadCharts() {
     return Promise.all([
-      // the last three months by 旬, so a new hall's trend has a time axis
-      loadChart("selections-trend.svg", $("chart-trend"), "from=" + localDay(90)),
+      loadChart("selections-trend.svg", $("chart-trend")),
       loadChart("absorption-by-district.svg", $("chart-district")),
     ]);
   }
