@@ -508,12 +508,15 @@ async function main() {
     const slips = readSlips(svc.dir);
     const welcome = slips.find((s) => s.voucher_no === svc.welcome.voucher);
     check(welcome && welcome.pin === svc.welcome.pin, "the printed voucher and PIN are in the slips CSV");
-    const term = await (async () => {
-      for (let i = 0; i < 100; i += 1) {
-        try { return await pickSearchTerm(api); } catch (e) { await sleep(200); }
-      }
-      return pickSearchTerm(api);
-    })();
+    // the demo's units reach the search index a moment after the database: wait until they all have
+    for (let i = 0; ; i += 1) {
+      const listed = (await api("GET", "/api/v1/listings?per_page=1")).total;
+      const available = (await api("GET", "/api/v1/stats/overview", { token: svc.adminToken })).available_units;
+      if (listed === available) break;
+      if (i > 300) throw new Error(`search index lists ${listed} units, the database ${available}`);
+      await sleep(200);
+    }
+    const term = await pickSearchTerm(api);
     log(`search term ${term.initials} → ${term.name} (${term.total} units); household ${welcome.voucher_no}`);
     const skip = new Set([welcome.voucher_no]);
     const [second] = await findHouseholds(api, slips, freeToChoose, 1, skip);
