@@ -194,7 +194,7 @@ pub fn welcome(config: &Config, port: u16, demo: &LoadedDemo) {
         .unwrap_or_default();
     eprintln!(
         "\n  demo marketplace: {}\n\n  kiosk:                {base}/kiosk\n  officials' dashboard: {base}/dashboard\n  \
-         hall board:           {base}/board   (these three pages are being built: issue 7)\n  API, browsable:       \
+         hall board:           {base}/board\n  API, browsable:       \
          {base}/docs\n  listings:             {base}/api/v1/listings?q=地铁&facets=true\n  admin token:          \
          {token}\n  voucher slips:        {}{try_line}\n",
         summary(&demo.report),
