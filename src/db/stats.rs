@@ -115,9 +115,6 @@ pub struct SettlementRow {
     pub gov_pays_yuan: Option<i64>,
 }
 
-const FROM_UNITS: &str = "FROM units JOIN projects ON projects.id = units.project_id \
-     JOIN developers ON developers.id = projects.developer_id";
-
 /// The GROUP BY terms: the group's key (none for `All`: PostgreSQL refuses a constant there, and
 /// SQLite would read an integer constant as a column number) and `more`.
 fn group_by(by: GroupBy, more: &[&str]) -> String {
@@ -129,18 +126,23 @@ fn group_by(by: GroupBy, more: &[&str]) -> String {
     terms.join(", ")
 }
 
-/// Stock (units of approved projects, withdrawn excluded) by group and status.
+/// Stock (units of approved projects, withdrawn excluded) by group and status. Units are first
+/// summed per project and status straight from the covering index `units_stock`; only those
+/// few thousand rows meet projects and developers.
 pub fn stock(conn: &mut AnyConnection, by: GroupBy) -> QueryResult<Vec<StockRow>> {
     let sql = format!(
-        "SELECT {key} AS key, {label} AS label, units.status AS status, COUNT(*) AS units, \
-         CAST(SUM(units.area_centi_m2) AS BIGINT) AS area_centi, \
-         CAST(SUM(units.total_price_yuan) AS BIGINT) AS value_yuan \
-         {FROM_UNITS} WHERE projects.status = 'approved' \
-         AND units.status IN ('available', 'held', 'reserved', 'sold') \
-         GROUP BY {group}",
+        "SELECT {key} AS key, {label} AS label, s.status AS status, \
+         CAST(SUM(s.n) AS BIGINT) AS units, CAST(SUM(s.area) AS BIGINT) AS area_centi, \
+         CAST(SUM(s.value) AS BIGINT) AS value_yuan \
+         FROM (SELECT project_id, status, COUNT(*) AS n, SUM(area_centi_m2) AS area, \
+         SUM(total_price_yuan) AS value FROM units \
+         WHERE status IN ('available', 'held', 'reserved', 'sold') GROUP BY project_id, status) AS s \
+         JOIN projects ON projects.id = s.project_id \
+         JOIN developers ON developers.id = projects.developer_id \
+         WHERE projects.status = 'approved' GROUP BY {group}",
         key = by.key_sql(),
         label = by.label_sql(),
-        group = group_by(by, &["units.status"]),
+        group = group_by(by, &["s.status"]),
     );
     crate::with_backend!(conn, c => diesel::sql_query(&sql).load(c))
 }
@@ -154,23 +156,36 @@ pub fn confirmed(
     from_day: i32,
     to_day: i32,
 ) -> QueryResult<Vec<ConfirmedRow>> {
-    let period_sql = period
-        .map(|p| p.sql_key("reservations.confirmed_day"))
-        .unwrap_or_else(|| "0".into());
+    // summed per project (and period) first, so only those rows meet projects and developers
+    let (inner_period, inner_group) = match period {
+        Some(p) => {
+            let key = p.sql_key("reservations.confirmed_day");
+            (format!(", {key} AS period"), format!(", {key}"))
+        }
+        None => (String::new(), String::new()),
+    };
     let sql = format!(
-        "SELECT {key} AS key, {label} AS label, CAST({period_sql} AS BIGINT) AS period, COUNT(*) AS units, \
-         CAST(SUM(units.area_centi_m2) AS BIGINT) AS area_centi, \
-         CAST(SUM(units.total_price_yuan) AS BIGINT) AS value_yuan \
+        "SELECT {key} AS key, {label} AS label, {period_out} AS period, \
+         CAST(COALESCE(SUM(c.n), 0) AS BIGINT) AS units, \
+         CAST(SUM(c.area) AS BIGINT) AS area_centi, CAST(SUM(c.value) AS BIGINT) AS value_yuan \
+         FROM (SELECT units.project_id AS project_id{inner_period}, COUNT(*) AS n, \
+         SUM(units.area_centi_m2) AS area, SUM(units.total_price_yuan) AS value \
          FROM reservations JOIN units ON units.id = reservations.unit_id \
-         JOIN projects ON projects.id = units.project_id \
-         JOIN developers ON developers.id = projects.developer_id \
          WHERE reservations.confirmed_day BETWEEN {from_day} AND {to_day} \
-         AND reservations.status IN ('confirmed', 'contracted') AND projects.status = 'approved' \
-         {group}",
+         AND reservations.status IN ('confirmed', 'contracted') \
+         GROUP BY units.project_id{inner_group}) AS c \
+         JOIN projects ON projects.id = c.project_id \
+         JOIN developers ON developers.id = projects.developer_id \
+         WHERE projects.status = 'approved' {group}",
         key = by.key_sql(),
         label = by.label_sql(),
+        period_out = if period.is_some() {
+            "CAST(c.period AS BIGINT)"
+        } else {
+            "CAST(0 AS BIGINT)"
+        },
         group = match period {
-            Some(_) => format!("GROUP BY {}", group_by(by, &[&period_sql])),
+            Some(_) => format!("GROUP BY {}", group_by(by, &["c.period"])),
             None if by == GroupBy::All => String::new(),
             None => format!("GROUP BY {}", by.key_sql()),
         },
@@ -186,9 +201,11 @@ pub fn households_by_method(conn: &mut AnyConnection) -> QueryResult<Vec<CountRo
 
 /// Hall households with at least one confirmed (or contracted) reservation.
 pub fn hall_households_with_selection(conn: &mut AnyConnection) -> QueryResult<i64> {
-    let sql = "SELECT 'hall' AS key, COUNT(DISTINCT reservations.household_id) AS n \
-               FROM reservations JOIN households ON households.id = reservations.household_id \
-               WHERE reservations.status IN ('confirmed', 'contracted') AND households.method = 'hall'";
+    // one index probe per hall household instead of a DISTINCT over every selection
+    let sql = "SELECT 'hall' AS key, COUNT(*) AS n FROM households \
+               WHERE households.method = 'hall' AND EXISTS (SELECT 1 FROM reservations \
+               WHERE reservations.household_id = households.id \
+               AND reservations.status IN ('confirmed', 'contracted'))";
     let rows: Vec<CountRow> = crate::with_backend!(conn, c => diesel::sql_query(sql).load(c))?;
     Ok(rows.first().map(|r| r.n).unwrap_or(0))
 }
@@ -199,15 +216,20 @@ pub fn settlement(
     developer_id: Option<i64>,
 ) -> QueryResult<Vec<SettlementRow>> {
     let only = developer_id
-        .map(|d| format!("AND projects.developer_id = {d}"))
+        .map(|d| {
+            format!("AND units.project_id IN (SELECT id FROM projects WHERE developer_id = {d})")
+        })
         .unwrap_or_default();
+    // summed per project first (index `reservations_settlement`), then per developer
     let sql = format!(
         "SELECT projects.developer_id AS developer_id, MIN(developers.name) AS developer_name, \
-         COUNT(*) AS reservations, CAST(SUM(reservations.gov_pays_yuan) AS BIGINT) AS gov_pays_yuan \
+         CAST(SUM(c.n) AS BIGINT) AS reservations, CAST(SUM(c.gov) AS BIGINT) AS gov_pays_yuan \
+         FROM (SELECT units.project_id AS project_id, COUNT(*) AS n, \
+         SUM(reservations.gov_pays_yuan) AS gov \
          FROM reservations JOIN units ON units.id = reservations.unit_id \
-         JOIN projects ON projects.id = units.project_id \
+         WHERE reservations.status = 'contracted' {only} GROUP BY units.project_id) AS c \
+         JOIN projects ON projects.id = c.project_id \
          JOIN developers ON developers.id = projects.developer_id \
-         WHERE reservations.status = 'contracted' {only} \
          GROUP BY projects.developer_id ORDER BY projects.developer_id"
     );
     crate::with_backend!(conn, c => diesel::sql_query(&sql).load(c))

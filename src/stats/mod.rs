@@ -6,7 +6,7 @@ pub mod chart;
 pub mod export;
 
 use std::cmp::Ordering;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -192,12 +192,12 @@ pub fn destocking(
     let mut rows = Vec::new();
     match period {
         None => {
+            let mut confirmed_by_key: HashMap<&str, i64> = HashMap::new();
+            for r in &in_range {
+                *confirmed_by_key.entry(r.key.as_str()).or_default() += r.units;
+            }
             for (key, s) in &stock {
-                let confirmed: i64 = in_range
-                    .iter()
-                    .filter(|r| &r.key == key)
-                    .map(|r| r.units)
-                    .sum();
+                let confirmed = confirmed_by_key.get(key.as_str()).copied().unwrap_or(0);
                 rows.push(DestockingRow {
                     key: key.clone(),
                     label: group_label(by, &s.label),
@@ -221,21 +221,27 @@ pub fn destocking(
             let mut keys: Vec<i64> = in_range.iter().map(|r| r.period).collect();
             keys.sort_unstable();
             keys.dedup();
+            // thousands of groups × dozens of periods: look rows up by key, never by scanning
+            let mut before_by_key: HashMap<&str, (i64, i64, i64)> = HashMap::new();
+            for r in &before {
+                let a = before_by_key.entry(r.key.as_str()).or_default();
+                *a = (
+                    a.0 + r.units,
+                    a.1 + r.area_centi.unwrap_or(0),
+                    a.2 + r.value_yuan.unwrap_or(0),
+                );
+            }
+            let mut by_key_period: HashMap<(&str, i64), &q::ConfirmedRow> = HashMap::new();
+            for r in &in_range {
+                by_key_period.entry((r.key.as_str(), r.period)).or_insert(r);
+            }
             for (key, s) in &stock {
-                let mut cum = before
-                    .iter()
-                    .filter(|r| &r.key == key)
-                    .fold((0, 0, 0), |a, r| {
-                        (
-                            a.0 + r.units,
-                            a.1 + r.area_centi.unwrap_or(0),
-                            a.2 + r.value_yuan.unwrap_or(0),
-                        )
-                    });
+                let mut cum = before_by_key
+                    .get(key.as_str())
+                    .copied()
+                    .unwrap_or((0, 0, 0));
                 for period_key in &keys {
-                    let here = in_range
-                        .iter()
-                        .find(|r| &r.key == key && r.period == *period_key);
+                    let here = by_key_period.get(&(key.as_str(), *period_key));
                     let (n, area, value) = here
                         .map(|r| {
                             (
@@ -378,12 +384,20 @@ pub fn rankings(
         .iter()
         .map(|m| rank_month(&entities, &per_month(*m)))
         .collect();
+    let last_by_month: Vec<HashMap<&str, bool>> = ranked
+        .iter()
+        .map(|m| {
+            m.iter()
+                .map(|(k, _, last, _)| (k.as_str(), *last))
+                .collect()
+        })
+        .collect();
     let mut out = Vec::new();
     for (key, rank, last, confirmed) in &ranked[0] {
         let mut streak = 0;
-        for month_ranks in &ranked {
-            match month_ranks.iter().find(|(k, ..)| k == key) {
-                Some((_, _, true, _)) => streak += 1,
+        for month_last in &last_by_month {
+            match month_last.get(key.as_str()) {
+                Some(true) => streak += 1,
                 _ => break,
             }
         }
