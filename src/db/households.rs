@@ -179,12 +179,6 @@ pub struct HouseholdFilter {
     pub expropriation_project: Option<String>,
 }
 
-fn like_escape(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
-}
-
 /// One page of households, and an audit event `household.read` for each one shown.
 pub fn search_and_audit(
     conn: &mut AnyConnection,
@@ -206,12 +200,12 @@ pub fn search_and_audit(
                 let voucher = filter
                     .voucher_prefix
                     .as_ref()
-                    .map(|v| format!("{}%", like_escape(v)))
+                    .map(|v| format!("{}%", super::like_escape(v)))
                     .unwrap_or_else(|| never.clone());
                 let suffix = filter
                     .id_suffix
                     .as_ref()
-                    .map(|s| format!("%{}", like_escape(s)))
+                    .map(|s| format!("%{}", super::like_escape(s)))
                     .unwrap_or_else(|| never.clone());
                 q =
                     q.filter(

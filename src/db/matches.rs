@@ -93,18 +93,12 @@ macro_rules! candidates_query {
             let needle = serde_json::to_string(a).expect("strings serialize");
             q = q.filter(
                 projects::amenities
-                    .like(format!("%{}%", like_escape(&needle)))
+                    .like(format!("%{}%", super::like_escape(&needle)))
                     .escape('\\'),
             );
         }
         q
     }};
-}
-
-fn like_escape(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
 }
 
 /// How many candidates the tier holds.

@@ -163,6 +163,13 @@ where
     conn.transaction(f)
 }
 
+/// `s` for a `LIKE … ESCAPE '\\'` pattern: `%`, `_` and `\\` match only themselves.
+pub fn like_escape(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
 /// `true` when the error is a unique-constraint violation.
 pub fn is_unique_violation(e: &DieselError) -> bool {
     matches!(

@@ -5,19 +5,13 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 
-use super::table::{for_each_row, ColumnSpec, RowCheck, RowError, UploadError, UploadFormat};
+use super::table::{
+    column, for_each_row, ColumnSpec, RowCheck, RowError, UploadError, UploadFormat,
+};
 use crate::domain::household::{parse_signed_at, parse_zone, IdNumber, Method};
 use crate::domain::mask::parse_phone;
 use crate::domain::policy::Zone;
 use crate::domain::unit_fields::{area_in_range, parse_area_centi, parse_yuan};
-
-const fn column(key: &'static str, aliases: &'static [&'static str], required: bool) -> ColumnSpec {
-    ColumnSpec {
-        key,
-        aliases,
-        required,
-    }
-}
 
 /// Columns of the household table, as in upload-formats.md.
 pub const HOUSEHOLD_COLUMNS: &[ColumnSpec] = &[

@@ -56,6 +56,19 @@ pub struct ColumnSpec {
     pub required: bool,
 }
 
+/// A column of an upload table (for the `const` column lists).
+pub const fn column(
+    key: &'static str,
+    aliases: &'static [&'static str],
+    required: bool,
+) -> ColumnSpec {
+    ColumnSpec {
+        key,
+        aliases,
+        required,
+    }
+}
+
 /// One non-blank data row.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RawRow {

@@ -2,19 +2,13 @@
 
 use std::collections::HashMap;
 
-use super::table::{for_each_row, ColumnSpec, RowCheck, RowError, UploadError, UploadFormat};
+use super::table::{
+    column, for_each_row, ColumnSpec, RowCheck, RowError, UploadError, UploadFormat,
+};
 use crate::domain::unit_fields::{
     area_in_range, centi_text, check_total, parse_area_centi, parse_floor, parse_orientation,
     parse_yuan, total_from_area_price, Decoration, Layout, ListedStatus,
 };
-
-const fn column(key: &'static str, aliases: &'static [&'static str], required: bool) -> ColumnSpec {
-    ColumnSpec {
-        key,
-        aliases,
-        required,
-    }
-}
 
 /// Columns of the unit table, as in upload-formats.md.
 pub const UNIT_COLUMNS: &[ColumnSpec] = &[
