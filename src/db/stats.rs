@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable, Text};
 
 use super::AnyConnection;
-use crate::domain::periods::Period;
+use crate::domain::periods::{self, Period};
 
 /// What figures are grouped by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -126,17 +126,20 @@ fn group_by(by: GroupBy, more: &[&str]) -> String {
     terms.join(", ")
 }
 
-/// Stock (units of approved projects, withdrawn excluded) by group and status. Units are first
-/// summed per project and status straight from the covering index `units_stock`; only those
-/// few thousand rows meet projects and developers.
+/// Stock (units of approved projects, withdrawn excluded) by group and status, from the running
+/// totals per project and status (migration 000007): a few thousand rows, whatever the number of
+/// units, meet projects and developers.
 pub fn stock(conn: &mut AnyConnection, by: GroupBy) -> QueryResult<Vec<StockRow>> {
     let sql = format!(
         "SELECT {key} AS key, {label} AS label, s.status AS status, \
          CAST(SUM(s.n) AS BIGINT) AS units, CAST(SUM(s.area) AS BIGINT) AS area_centi, \
          CAST(SUM(s.value) AS BIGINT) AS value_yuan \
-         FROM (SELECT project_id, status, COUNT(*) AS n, SUM(area_centi_m2) AS area, \
-         SUM(total_price_yuan) AS value FROM units \
-         WHERE status IN ('available', 'held', 'reserved', 'sold') GROUP BY project_id, status) AS s \
+         FROM (SELECT project_id, status, SUM(units) AS n, SUM(area_centi) AS area, \
+         SUM(value_yuan) AS value FROM (\
+         SELECT project_id, status, units, area_centi, value_yuan FROM stock_totals \
+         UNION ALL SELECT project_id, status, units, area_centi, value_yuan FROM stock_deltas) AS t \
+         WHERE status IN ('available', 'held', 'reserved', 'sold') \
+         GROUP BY project_id, status HAVING SUM(units) > 0) AS s \
          JOIN projects ON projects.id = s.project_id \
          JOIN developers ON developers.id = projects.developer_id \
          WHERE projects.status = 'approved' GROUP BY {group}",
@@ -147,8 +150,10 @@ pub fn stock(conn: &mut AnyConnection, by: GroupBy) -> QueryResult<Vec<StockRow>
     crate::with_backend!(conn, c => diesel::sql_query(&sql).load(c))
 }
 
-/// Confirmations with local dates in `from..=to` (YYYYMMDD), by group and period (`None`: one
-/// bucket, period 0).
+/// Confirmations with local dates in `from..=to` (YYYYMMDD; `from` 0 for "since the start"), by
+/// group and period (`None`: one bucket, period 0). Read from the running totals: whole 旬 from
+/// the per-旬 totals, the days left over at either end from the per-day totals, plus the deltas
+/// not yet compacted.
 pub fn confirmed(
     conn: &mut AnyConnection,
     by: GroupBy,
@@ -156,10 +161,28 @@ pub fn confirmed(
     from_day: i32,
     to_day: i32,
 ) -> QueryResult<Vec<ConfirmedRow>> {
-    // summed per project (and period) first, so only those rows meet projects and developers
+    let split = periods::split_by_xun(from_day, to_day);
+    let mut sources = vec![format!(
+        "SELECT project_id, day, units, area_centi, value_yuan FROM confirmed_deltas \
+         WHERE day BETWEEN {from_day} AND {to_day}"
+    )];
+    if let Some((first, last)) = split.xuns {
+        sources.push(format!(
+            "SELECT project_id, xun_day AS day, units, area_centi, value_yuan \
+             FROM confirmed_xun_totals WHERE xun_day BETWEEN {first} AND {last}"
+        ));
+    }
+    for (first, last) in &split.days {
+        sources.push(format!(
+            "SELECT project_id, day, units, area_centi, value_yuan FROM confirmed_day_totals \
+             WHERE day BETWEEN {first} AND {last}"
+        ));
+    }
+    // summed per project (and period) first, so only those rows meet projects and developers;
+    // a 旬's first day falls in the same 旬, month, quarter and year as each of its days
     let (inner_period, inner_group) = match period {
         Some(p) => {
-            let key = p.sql_key("reservations.confirmed_day");
+            let key = p.sql_key("t.day");
             (format!(", {key} AS period"), format!(", {key}"))
         }
         None => (String::new(), String::new()),
@@ -168,17 +191,16 @@ pub fn confirmed(
         "SELECT {key} AS key, {label} AS label, {period_out} AS period, \
          CAST(COALESCE(SUM(c.n), 0) AS BIGINT) AS units, \
          CAST(SUM(c.area) AS BIGINT) AS area_centi, CAST(SUM(c.value) AS BIGINT) AS value_yuan \
-         FROM (SELECT units.project_id AS project_id{inner_period}, COUNT(*) AS n, \
-         SUM(units.area_centi_m2) AS area, SUM(units.total_price_yuan) AS value \
-         FROM reservations JOIN units ON units.id = reservations.unit_id \
-         WHERE reservations.confirmed_day BETWEEN {from_day} AND {to_day} \
-         AND reservations.status IN ('confirmed', 'contracted') \
-         GROUP BY units.project_id{inner_group}) AS c \
+         FROM (SELECT t.project_id AS project_id{inner_period}, SUM(t.units) AS n, \
+         SUM(t.area_centi) AS area, SUM(t.value_yuan) AS value \
+         FROM ({sources}) AS t \
+         GROUP BY t.project_id{inner_group} HAVING SUM(t.units) > 0) AS c \
          JOIN projects ON projects.id = c.project_id \
          JOIN developers ON developers.id = projects.developer_id \
          WHERE projects.status = 'approved' {group}",
         key = by.key_sql(),
         label = by.label_sql(),
+        sources = sources.join(" UNION ALL "),
         period_out = if period.is_some() {
             "CAST(c.period AS BIGINT)"
         } else {
@@ -191,6 +213,73 @@ pub fn confirmed(
         },
     );
     crate::with_backend!(conn, c => diesel::sql_query(&sql).load(c))
+}
+
+/// Moves PostgreSQL's appended deltas into the running totals, in one statement per table so a
+/// figure sees them either all before or all after; one compactor at a time (advisory lock).
+/// Existing totals rows are updated and new ones inserted (not `ON CONFLICT`, which would test
+/// the totals' `CHECK (… >= 0)` against a negative delta before seeing the conflict). SQLite's
+/// triggers write the totals directly: nothing to do there.
+pub fn compact(conn: &mut AnyConnection) -> QueryResult<()> {
+    let AnyConnection::Postgresql(c) = conn else {
+        return Ok(());
+    };
+    use diesel::connection::SimpleConnection;
+    use diesel::Connection;
+    let fold = |table: &str, keys: &[&str], source: &str| {
+        let on = keys
+            .iter()
+            .map(|k| format!("t.{k} = g.{k}"))
+            .collect::<Vec<_>>()
+            .join(" AND ");
+        let upd_on = keys
+            .iter()
+            .map(|k| format!("u.{k} = g.{k}"))
+            .collect::<Vec<_>>()
+            .join(" AND ");
+        let cols = keys.join(", ");
+        format!(
+            "upd_{table} AS (UPDATE {table} t SET units = t.units + g.units, \
+             area_centi = t.area_centi + g.area_centi, value_yuan = t.value_yuan + g.value_yuan \
+             FROM {source} g WHERE {on} RETURNING {tcols}), \
+             ins_{table} AS (INSERT INTO {table} ({cols}, units, area_centi, value_yuan) \
+             SELECT {gcols}, g.units, g.area_centi, g.value_yuan FROM {source} g \
+             WHERE NOT EXISTS (SELECT 1 FROM upd_{table} u WHERE {upd_on}) RETURNING 1)",
+            tcols = keys
+                .iter()
+                .map(|k| format!("t.{k}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            gcols = keys
+                .iter()
+                .map(|k| format!("g.{k}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+        )
+    };
+    let sums = "SUM(units) AS units, SUM(area_centi) AS area_centi, SUM(value_yuan) AS value_yuan";
+    let stock = format!(
+        "WITH moved AS (DELETE FROM stock_deltas \
+         RETURNING project_id, status, units, area_centi, value_yuan), \
+         g_stock AS (SELECT project_id, status, {sums} FROM moved GROUP BY project_id, status), \
+         {fold} SELECT 1",
+        fold = fold("stock_totals", &["project_id", "status"], "g_stock"),
+    );
+    let confirmed = format!(
+        "WITH moved AS (DELETE FROM confirmed_deltas \
+         RETURNING project_id, day, units, area_centi, value_yuan), \
+         g_day AS (SELECT project_id, day, {sums} FROM moved GROUP BY project_id, day), \
+         g_xun AS (SELECT project_id, {xun} AS xun_day, {sums} FROM moved GROUP BY 1, 2), \
+         {fold_day}, {fold_xun} SELECT 1",
+        xun = periods::XUN_START_SQL.replace("{day}", "day"),
+        fold_day = fold("confirmed_day_totals", &["project_id", "day"], "g_day"),
+        fold_xun = fold("confirmed_xun_totals", &["project_id", "xun_day"], "g_xun"),
+    );
+    c.transaction(|c| {
+        c.batch_execute("SELECT pg_advisory_xact_lock(7007)")?;
+        c.batch_execute(&stock)?;
+        c.batch_execute(&confirmed)
+    })
 }
 
 /// Households by settlement method.
@@ -276,4 +365,96 @@ pub fn settled_reservations(
          ORDER BY reservations.id DESC LIMIT {limit} OFFSET {offset}"
     );
     crate::with_backend!(conn, c => diesel::sql_query(&sql).load(c))
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, QueryableByName)]
+struct TotalRow {
+    #[diesel(sql_type = Text)]
+    key: String,
+    #[diesel(sql_type = BigInt)]
+    units: i64,
+    #[diesel(sql_type = BigInt)]
+    area_centi: i64,
+    #[diesel(sql_type = BigInt)]
+    value_yuan: i64,
+}
+
+/// Where the running totals (plus deltas) differ from a recount of the units and reservations
+/// they summarise: one line per differing key, none when they agree. For tests and operators.
+pub fn totals_differences(conn: &mut AnyConnection) -> QueryResult<Vec<String>> {
+    let sums =
+        "CAST(SUM(units) AS BIGINT) AS units, CAST(SUM(area_centi) AS BIGINT) AS area_centi, \
+                CAST(SUM(value_yuan) AS BIGINT) AS value_yuan";
+    let nonzero = "HAVING SUM(units) <> 0 OR SUM(area_centi) <> 0 OR SUM(value_yuan) <> 0";
+    let confirmations =
+        "SELECT units.project_id AS project_id, reservations.confirmed_day AS day, \
+         1 AS units, units.area_centi_m2 AS area_centi, units.total_price_yuan AS value_yuan \
+         FROM reservations JOIN units ON units.id = reservations.unit_id \
+         WHERE reservations.status IN ('confirmed', 'contracted') \
+         AND reservations.confirmed_day IS NOT NULL";
+    let deltas = "SELECT project_id, day, units, area_centi, value_yuan FROM confirmed_deltas";
+    let xun = periods::XUN_START_SQL.replace("{day}", "day");
+    let pairs = [
+        (
+            format!(
+                "SELECT 'stock ' || CAST(project_id AS TEXT) || ' ' || status AS key, {sums} \
+                 FROM (SELECT project_id, status, units, area_centi, value_yuan FROM stock_totals \
+                 UNION ALL SELECT project_id, status, units, area_centi, value_yuan \
+                 FROM stock_deltas) AS t GROUP BY project_id, status {nonzero}"
+            ),
+            format!(
+                "SELECT 'stock ' || CAST(project_id AS TEXT) || ' ' || status AS key, \
+                 CAST(COUNT(*) AS BIGINT) AS units, CAST(SUM(area_centi_m2) AS BIGINT) AS area_centi, \
+                 CAST(SUM(total_price_yuan) AS BIGINT) AS value_yuan \
+                 FROM units GROUP BY project_id, status"
+            ),
+        ),
+        (
+            format!(
+                "SELECT 'day ' || CAST(project_id AS TEXT) || ' ' || CAST(day AS TEXT) AS key, {sums} \
+                 FROM (SELECT project_id, day, units, area_centi, value_yuan \
+                 FROM confirmed_day_totals UNION ALL {deltas}) AS t GROUP BY project_id, day {nonzero}"
+            ),
+            format!(
+                "SELECT 'day ' || CAST(project_id AS TEXT) || ' ' || CAST(day AS TEXT) AS key, {sums} \
+                 FROM ({confirmations}) AS t GROUP BY project_id, day"
+            ),
+        ),
+        (
+            format!(
+                "SELECT 'xun ' || CAST(project_id AS TEXT) || ' ' || CAST(day AS TEXT) AS key, {sums} \
+                 FROM (SELECT project_id, xun_day AS day, units, area_centi, value_yuan \
+                 FROM confirmed_xun_totals UNION ALL SELECT project_id, {xun} AS day, units, \
+                 area_centi, value_yuan FROM ({deltas}) AS d) AS t GROUP BY project_id, day {nonzero}"
+            ),
+            format!(
+                "SELECT 'xun ' || CAST(project_id AS TEXT) || ' ' || CAST(day AS TEXT) AS key, {sums} \
+                 FROM (SELECT project_id, {xun} AS day, units, area_centi, value_yuan \
+                 FROM ({confirmations}) AS c) AS t GROUP BY project_id, day"
+            ),
+        ),
+    ];
+    let mut out = Vec::new();
+    for (kept_sql, recount_sql) in pairs {
+        let kept: Vec<TotalRow> =
+            crate::with_backend!(&mut *conn, c => diesel::sql_query(&kept_sql).load(c))?;
+        let recount: Vec<TotalRow> =
+            crate::with_backend!(&mut *conn, c => diesel::sql_query(&recount_sql).load(c))?;
+        let kept: std::collections::BTreeMap<String, TotalRow> =
+            kept.into_iter().map(|r| (r.key.clone(), r)).collect();
+        let recount: std::collections::BTreeMap<String, TotalRow> =
+            recount.into_iter().map(|r| (r.key.clone(), r)).collect();
+        for key in kept.keys().chain(recount.keys()) {
+            if kept.get(key) != recount.get(key) {
+                out.push(format!(
+                    "{key}: kept {:?}, recounted {:?}",
+                    kept.get(key),
+                    recount.get(key)
+                ));
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
 }

@@ -52,6 +52,90 @@ pub fn previous_month(first_day: i32) -> (i32, i32) {
     )
 }
 
+/// The first day of the 旬 of a YYYYMMDD `{day}` column, as SQL (the same text as the migration's
+/// triggers use).
+pub const XUN_START_SQL: &str = "(({day} / 100) * 100 + CASE WHEN {day} % 100 <= 10 THEN 1 \
+     WHEN {day} % 100 <= 20 THEN 11 ELSE 21 END)";
+
+fn date(day: i32) -> Option<NaiveDate> {
+    NaiveDate::from_ymd_opt(day / 10_000, (day / 100 % 100) as u32, (day % 100) as u32)
+}
+
+/// The first day of the 旬 of `day`.
+pub fn xun_start(day: i32) -> i32 {
+    let d = day % 100;
+    (day / 100) * 100
+        + if d <= 10 {
+            1
+        } else if d <= 20 {
+            11
+        } else {
+            21
+        }
+}
+
+/// The day before `day` (both YYYYMMDD); 0 stays 0.
+pub fn day_before(day: i32) -> i32 {
+    date(day)
+        .and_then(|d| d.pred_opt())
+        .map(day_of)
+        .unwrap_or(0)
+}
+
+/// Days `from..=to` split into whole 旬 (by their first days, inclusive) and the days left over
+/// at either end, so a sum over the range can read per-旬 totals for most of it. `from` below
+/// year 1000 means "from the start".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct XunSplit {
+    pub xuns: Option<(i32, i32)>,
+    pub days: Vec<(i32, i32)>,
+}
+
+pub fn split_by_xun(from: i32, to: i32) -> XunSplit {
+    let open_start = from < 1000_01_01;
+    if date(to).is_none() || from > to {
+        return XunSplit {
+            xuns: None,
+            days: Vec::new(),
+        };
+    }
+    // the first whole 旬 starts on `from` or on the first day of the next 旬
+    let first_full = if open_start {
+        0
+    } else if xun_start(from) == from {
+        from
+    } else {
+        let last = Period::Xun.last_day(Period::Xun.key(from));
+        date(last)
+            .and_then(|d| d.succ_opt())
+            .map(day_of)
+            .expect("dates in range")
+    };
+    // the last whole 旬 ends on `to` or on the day before `to`'s 旬 starts
+    let last_full_end = if Period::Xun.last_day(Period::Xun.key(to)) == to {
+        to
+    } else {
+        day_before(xun_start(to))
+    };
+    if first_full > last_full_end {
+        return XunSplit {
+            xuns: None,
+            days: vec![(from, to)],
+        };
+    }
+    let mut days = Vec::new();
+    if !open_start && from < first_full {
+        days.push((from, day_before(first_full)));
+    }
+    if last_full_end < to {
+        days.push((xun_start(to), to));
+    }
+    XunSplit {
+        xuns: Some((first_full, xun_start(last_full_end))),
+        days,
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Period {
     Xun,
@@ -190,5 +274,99 @@ mod tests {
         assert_eq!(Period::Xun.next_key(2026031), 2026032);
         assert_eq!(Period::Month.next_key(202612), 202701);
         assert_eq!(Period::Quarter.next_key(20264), 20271);
+    }
+
+    #[test]
+    fn ranges_split_into_whole_xun_and_the_days_left_over() {
+        let split = |from, to| {
+            let s = split_by_xun(from, to);
+            (s.xuns, s.days)
+        };
+        // whole months are whole 旬
+        assert_eq!(
+            split(20260201, 20260331),
+            (Some((20260201, 20260321)), vec![])
+        );
+        // ragged ends on both sides
+        assert_eq!(
+            split(20260205, 20260315),
+            (
+                Some((20260211, 20260301)),
+                vec![(20260205, 20260210), (20260311, 20260315)]
+            )
+        );
+        // February's last 旬 ends on the 28th (2026) and 29th (2028)
+        assert_eq!(
+            split(20260222, 20260228),
+            (None, vec![(20260222, 20260228)])
+        );
+        assert_eq!(
+            split(20260221, 20260228),
+            (Some((20260221, 20260221)), vec![])
+        );
+        assert_eq!(
+            split(20280221, 20280229),
+            (Some((20280221, 20280221)), vec![])
+        );
+        assert_eq!(
+            split(20280221, 20280228),
+            (None, vec![(20280221, 20280228)])
+        );
+        // within one 旬, and the 10th/11th and 20th/21st boundaries
+        assert_eq!(
+            split(20260303, 20260307),
+            (None, vec![(20260303, 20260307)])
+        );
+        assert_eq!(
+            split(20260310, 20260311),
+            (None, vec![(20260310, 20260311)])
+        );
+        assert_eq!(
+            split(20260311, 20260320),
+            (Some((20260311, 20260311)), vec![])
+        );
+        assert_eq!(
+            split(20260309, 20260321),
+            (
+                Some((20260311, 20260311)),
+                vec![(20260309, 20260310), (20260321, 20260321)]
+            )
+        );
+        // from the start, up to a day
+        assert_eq!(
+            split(0, 20260315),
+            (Some((0, 20260301)), vec![(20260311, 20260315)])
+        );
+        assert_eq!(split(0, 0), (None, vec![]));
+        assert_eq!(split(20260316, 20260315), (None, vec![]));
+        assert_eq!(day_before(20260301), 20260228);
+        assert_eq!(day_before(20280301), 20280229);
+    }
+
+    /// Every day of a range is counted exactly once, whichever way it is split.
+    #[test]
+    fn a_split_covers_each_day_of_the_range_once() {
+        let first = NaiveDate::from_ymd_opt(2027, 12, 20).expect("date");
+        let days: Vec<i32> = (0..80)
+            .map(|i| day_of(first + chrono::Days::new(i)))
+            .collect();
+        for (i, &from) in days.iter().enumerate() {
+            for &to in &days[i..] {
+                let s = split_by_xun(from, to);
+                for &d in &days {
+                    let by_xun = s
+                        .xuns
+                        .map(|(a, b)| (a..=b).contains(&xun_start(d)))
+                        .unwrap_or(false);
+                    let by_day = s
+                        .days
+                        .iter()
+                        .filter(|(a, b)| (*a..=*b).contains(&d))
+                        .count();
+                    let want = usize::from(from <= d && d <= to);
+                    assert_eq!(usize::from(by_xun) + by_day, want, "{from}..{to} day {d}");
+                }
+            }
+        }
     }
 }

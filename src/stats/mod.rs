@@ -3,6 +3,7 @@
 //! two-months-last flag, and settlement. Exports and charts render these same figures.
 
 pub mod chart;
+pub mod compactor;
 pub mod export;
 
 use std::cmp::Ordering;
@@ -13,7 +14,7 @@ use utoipa::ToSchema;
 
 use crate::db::stats::{self as q, GroupBy};
 use crate::db::AnyConnection;
-use crate::domain::periods::{previous_month, Period};
+use crate::domain::periods::{day_before, previous_month, Period};
 use crate::error::ApiError;
 
 fn rate(part: i64, whole: i64) -> f64 {
@@ -217,7 +218,7 @@ pub fn destocking(
         }
         Some(p) => {
             // cumulative absorption starts from everything confirmed before `from`
-            let before = q::confirmed(conn, by, None, 0, from_day - 1)?;
+            let before = q::confirmed(conn, by, None, 0, day_before(from_day))?;
             let mut keys: Vec<i64> = in_range.iter().map(|r| r.period).collect();
             keys.sort_unstable();
             keys.dedup();

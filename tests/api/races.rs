@@ -212,3 +212,131 @@ async fn ten_concurrent_replays_of_one_idempotency_key_create_one_hold() {
     app.assert_invariants();
     app.assert_search_agrees().await;
 }
+
+/// The officials' running totals (migration 000007) stay exact while 32 households at once hold,
+/// confirm, release, have confirmations cancelled and contracts filed, with the compactor
+/// folding deltas in a loop beside them; then the figures equal a recount.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn running_totals_stay_exact_under_concurrent_selections_and_compaction() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    let app = spawn_app().await;
+    let (dev, units) = app.units_for_sale(32).await;
+    let ks = app.kiosks(32).await;
+    let ids: Vec<i64> = ks.iter().map(|k| k.id).collect();
+    app.open_round(&ids, 32).await;
+    let stop = Arc::new(AtomicBool::new(false));
+    let compactor = {
+        let (stop, pool) = (Arc::clone(&stop), app.state.pool.clone());
+        std::thread::spawn(move || {
+            let mut rounds = 0;
+            while !stop.load(Ordering::SeqCst) {
+                anju::db::stats::compact(&mut pool.get().unwrap()).unwrap();
+                rounds += 1;
+            }
+            rounds
+        })
+    };
+    let barrier = Arc::new(tokio::sync::Barrier::new(ks.len()));
+    let mut tasks = Vec::new();
+    for (n, k) in ks.iter().enumerate() {
+        let (client, base, token, unit, barrier, dev_key) = (
+            app.client.clone(),
+            app.url(""),
+            k.token.clone(),
+            units[n],
+            barrier.clone(),
+            dev.key.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            barrier.wait().await;
+            let post = |token: String, path: String, body: serde_json::Value| {
+                let req = client
+                    .post(format!("{base}{path}"))
+                    .bearer_auth(token)
+                    .json(&body);
+                async move {
+                    let res = req.send().await.unwrap();
+                    let status = res.status();
+                    let body: serde_json::Value = res.json().await.unwrap();
+                    (status, body)
+                }
+            };
+            let (status, hold) = post(
+                token.clone(),
+                "/api/v1/kiosk/holds".into(),
+                json!({"unit_id": unit}),
+            )
+            .await;
+            assert_eq!(status, StatusCode::CREATED, "{hold}");
+            let hold_id = hold["id"].as_i64().unwrap();
+            if n % 4 == 2 {
+                let res = client
+                    .delete(format!("{base}/api/v1/kiosk/holds/{hold_id}"))
+                    .bearer_auth(&token)
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(res.status(), StatusCode::NO_CONTENT);
+                return;
+            }
+            let (status, r) = post(
+                token,
+                format!("/api/v1/kiosk/holds/{hold_id}/confirm"),
+                json!({}),
+            )
+            .await;
+            assert_eq!(status, StatusCode::OK, "{r}");
+            let rid = r["id"].as_i64().unwrap();
+            let (status, body) = match n % 4 {
+                1 => {
+                    post(
+                        ADMIN_TOKEN.into(),
+                        format!("/api/v1/reservations/{rid}/cancel"),
+                        json!({"reason": "家庭变故"}),
+                    )
+                    .await
+                }
+                3 => {
+                    post(
+                        dev_key,
+                        format!("/api/v1/reservations/{rid}/contract"),
+                        json!({"contract_no": format!("WQ-{n}")}),
+                    )
+                    .await
+                }
+                _ => (StatusCode::OK, json!({})),
+            };
+            assert_eq!(status, StatusCode::OK, "{body}");
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    stop.store(true, Ordering::SeqCst);
+    let rounds = compactor.join().unwrap();
+    assert!(rounds > 0);
+    app.assert_invariants();
+    // 8 confirmed, 8 cancelled, 8 released, 8 contracted
+    let (status, o) = app.get(ADMIN_TOKEN, "/api/v1/stats/overview").await;
+    assert_eq!(status, StatusCode::OK, "{o}");
+    assert_eq!(
+        (
+            o["stock_units"].as_i64(),
+            o["available_units"].as_i64(),
+            o["held_units"].as_i64(),
+            o["reserved_units"].as_i64(),
+            o["sold_units"].as_i64()
+        ),
+        (Some(32), Some(16), Some(0), Some(8), Some(8))
+    );
+    let (status, d) = app
+        .get(
+            ADMIN_TOKEN,
+            "/api/v1/stats/destocking?group_by=project&from=2026-03-01&to=2026-03-31",
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{d}");
+    assert_eq!(d["rows"][0]["confirmed_in_period"], 16, "{d}");
+    assert_eq!(d["rows"][0]["absorption_rate"], 0.5, "{d}");
+}

@@ -205,6 +205,15 @@ impl TestApp {
             };
             assert_eq!(status, expected, "unit {unit}");
         }
+        // the officials' running totals agree with a recount, before and after compaction
+        let drift = anju::db::stats::totals_differences(&mut c).unwrap();
+        assert!(drift.is_empty(), "running totals drifted: {drift:#?}");
+        anju::db::stats::compact(&mut c).unwrap();
+        let drift = anju::db::stats::totals_differences(&mut c).unwrap();
+        assert!(
+            drift.is_empty(),
+            "running totals drifted after compaction: {drift:#?}"
+        );
     }
 
     /// Search lists exactly the units the database says are listed.

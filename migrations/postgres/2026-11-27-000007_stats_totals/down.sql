@@ -1,0 +1,13 @@
+DROP TRIGGER reservations_confirmed_delete ON reservations;
+DROP TRIGGER reservations_confirmed_update ON reservations;
+DROP TRIGGER reservations_confirmed_insert ON reservations;
+DROP FUNCTION reservations_confirmed_deltas();
+DROP TRIGGER units_stock_delete ON units;
+DROP TRIGGER units_stock_update ON units;
+DROP TRIGGER units_stock_insert ON units;
+DROP FUNCTION units_stock_deltas();
+DROP TABLE confirmed_deltas;
+DROP TABLE stock_deltas;
+DROP TABLE confirmed_xun_totals;
+DROP TABLE confirmed_day_totals;
+DROP TABLE stock_totals;
