@@ -99,7 +99,7 @@ impl Application {
         state.indexer.spawn();
         if crate::db::is_postgres(&config.database_url) {
             // a start after a bulk load folds its deltas in before the first figure is asked for
-            crate::stats::compactor::compact_once(&state.pool)?;
+            crate::stats::compactor::compact_at_start(&state.pool)?;
             crate::stats::compactor::spawn(state.pool.clone(), crate::stats::compactor::EVERY);
         }
         if config.kiosk.hold_sweep_ms > 0 {

@@ -226,44 +226,49 @@ pub fn compact(conn: &mut AnyConnection) -> QueryResult<()> {
     };
     use diesel::connection::SimpleConnection;
     use diesel::Connection;
-    let fold = |table: &str, keys: &[&str], source: &str| {
-        let on = keys
+    // UPDATE the totals rows that exist, INSERT the ones that do not (the UPDATE's RETURNING
+    // says which); `values` are the summed columns
+    let fold = |table: &str, keys: &[&str], values: &[&str], source: &str| {
+        let list = |prefix: &str, cols: &[&str]| {
+            cols.iter()
+                .map(|k| format!("{prefix}{k}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let matching = |alias: &str| {
+            keys.iter()
+                .map(|k| format!("{alias}.{k} = g.{k}"))
+                .collect::<Vec<_>>()
+                .join(" AND ")
+        };
+        let set = values
             .iter()
-            .map(|k| format!("t.{k} = g.{k}"))
+            .map(|v| format!("{v} = t.{v} + g.{v}"))
             .collect::<Vec<_>>()
-            .join(" AND ");
-        let upd_on = keys
-            .iter()
-            .map(|k| format!("u.{k} = g.{k}"))
-            .collect::<Vec<_>>()
-            .join(" AND ");
-        let cols = keys.join(", ");
+            .join(", ");
         format!(
-            "upd_{table} AS (UPDATE {table} t SET units = t.units + g.units, \
-             area_centi = t.area_centi + g.area_centi, value_yuan = t.value_yuan + g.value_yuan \
-             FROM {source} g WHERE {on} RETURNING {tcols}), \
-             ins_{table} AS (INSERT INTO {table} ({cols}, units, area_centi, value_yuan) \
-             SELECT {gcols}, g.units, g.area_centi, g.value_yuan FROM {source} g \
+            "upd_{table} AS (UPDATE {table} t SET {set} FROM {source} g WHERE {on} \
+             RETURNING {tkeys}), \
+             ins_{table} AS (INSERT INTO {table} ({keys}, {values}) \
+             SELECT {gkeys}, {gvalues} FROM {source} g \
              WHERE NOT EXISTS (SELECT 1 FROM upd_{table} u WHERE {upd_on}) RETURNING 1)",
-            tcols = keys
-                .iter()
-                .map(|k| format!("t.{k}"))
-                .collect::<Vec<_>>()
-                .join(", "),
-            gcols = keys
-                .iter()
-                .map(|k| format!("g.{k}"))
-                .collect::<Vec<_>>()
-                .join(", "),
+            on = matching("t"),
+            upd_on = matching("u"),
+            tkeys = list("t.", keys),
+            keys = list("", keys),
+            values = list("", values),
+            gkeys = list("g.", keys),
+            gvalues = list("g.", values),
         )
     };
+    let money = ["units", "area_centi", "value_yuan"];
     let sums = "SUM(units) AS units, SUM(area_centi) AS area_centi, SUM(value_yuan) AS value_yuan";
     let stock = format!(
         "WITH moved AS (DELETE FROM stock_deltas \
          RETURNING project_id, status, units, area_centi, value_yuan), \
          g_stock AS (SELECT project_id, status, {sums} FROM moved GROUP BY project_id, status), \
          {fold} SELECT 1",
-        fold = fold("stock_totals", &["project_id", "status"], "g_stock"),
+        fold = fold("stock_totals", &["project_id", "status"], &money, "g_stock"),
     );
     let confirmed = format!(
         "WITH moved AS (DELETE FROM confirmed_deltas \
@@ -272,13 +277,37 @@ pub fn compact(conn: &mut AnyConnection) -> QueryResult<()> {
          g_xun AS (SELECT project_id, {xun} AS xun_day, {sums} FROM moved GROUP BY 1, 2), \
          {fold_day}, {fold_xun} SELECT 1",
         xun = periods::XUN_START_SQL.replace("{day}", "day"),
-        fold_day = fold("confirmed_day_totals", &["project_id", "day"], "g_day"),
-        fold_xun = fold("confirmed_xun_totals", &["project_id", "xun_day"], "g_xun"),
+        fold_day = fold(
+            "confirmed_day_totals",
+            &["project_id", "day"],
+            &money,
+            "g_day"
+        ),
+        fold_xun = fold(
+            "confirmed_xun_totals",
+            &["project_id", "xun_day"],
+            &money,
+            "g_xun"
+        ),
+    );
+    let settlement = format!(
+        "WITH moved AS (DELETE FROM settlement_deltas \
+         RETURNING project_id, reservations, gov_pays_yuan), \
+         g_settlement AS (SELECT project_id, SUM(reservations) AS reservations, \
+         SUM(gov_pays_yuan) AS gov_pays_yuan FROM moved GROUP BY project_id), \
+         {fold} SELECT 1",
+        fold = fold(
+            "settlement_totals",
+            &["project_id"],
+            &["reservations", "gov_pays_yuan"],
+            "g_settlement"
+        ),
     );
     c.transaction(|c| {
         c.batch_execute("SELECT pg_advisory_xact_lock(7007)")?;
         c.batch_execute(&stock)?;
-        c.batch_execute(&confirmed)
+        c.batch_execute(&confirmed)?;
+        c.batch_execute(&settlement)
     })
 }
 
@@ -299,27 +328,25 @@ pub fn hall_households_with_selection(conn: &mut AnyConnection) -> QueryResult<i
     Ok(rows.first().map(|r| r.n).unwrap_or(0))
 }
 
-/// Σ `gov_pays_yuan` of contracted reservations per developer (one developer if given).
+/// Σ `gov_pays_yuan` of contracted reservations per developer (one developer if given), from
+/// the running totals per project.
 pub fn settlement(
     conn: &mut AnyConnection,
     developer_id: Option<i64>,
 ) -> QueryResult<Vec<SettlementRow>> {
     let only = developer_id
-        .map(|d| {
-            format!("AND units.project_id IN (SELECT id FROM projects WHERE developer_id = {d})")
-        })
+        .map(|d| format!("WHERE projects.developer_id = {d}"))
         .unwrap_or_default();
-    // summed per project first (index `reservations_settlement`), then per developer
     let sql = format!(
         "SELECT projects.developer_id AS developer_id, MIN(developers.name) AS developer_name, \
          CAST(SUM(c.n) AS BIGINT) AS reservations, CAST(SUM(c.gov) AS BIGINT) AS gov_pays_yuan \
-         FROM (SELECT units.project_id AS project_id, COUNT(*) AS n, \
-         SUM(reservations.gov_pays_yuan) AS gov \
-         FROM reservations JOIN units ON units.id = reservations.unit_id \
-         WHERE reservations.status = 'contracted' {only} GROUP BY units.project_id) AS c \
+         FROM (SELECT project_id, SUM(reservations) AS n, SUM(gov_pays_yuan) AS gov FROM (\
+         SELECT project_id, reservations, gov_pays_yuan FROM settlement_totals \
+         UNION ALL SELECT project_id, reservations, gov_pays_yuan FROM settlement_deltas) AS t \
+         GROUP BY project_id HAVING SUM(reservations) > 0) AS c \
          JOIN projects ON projects.id = c.project_id \
          JOIN developers ON developers.id = projects.developer_id \
-         GROUP BY projects.developer_id ORDER BY projects.developer_id"
+         {only} GROUP BY projects.developer_id ORDER BY projects.developer_id"
     );
     crate::with_backend!(conn, c => diesel::sql_query(&sql).load(c))
 }
@@ -365,6 +392,19 @@ pub fn settled_reservations(
          ORDER BY reservations.id DESC LIMIT {limit} OFFSET {offset}"
     );
     crate::with_backend!(conn, c => diesel::sql_query(&sql).load(c))
+}
+
+/// PostgreSQL: `VACUUM ANALYZE` of the totals and deltas (outside a transaction, one table list
+/// in one statement). SQLite: nothing.
+pub fn vacuum_analyze(conn: &mut AnyConnection) -> QueryResult<()> {
+    use diesel::connection::SimpleConnection;
+    match conn {
+        AnyConnection::Postgresql(c) => c.batch_execute(
+            "VACUUM (ANALYZE) stock_totals, confirmed_day_totals, confirmed_xun_totals, \
+             settlement_totals, stock_deltas, confirmed_deltas, settlement_deltas",
+        ),
+        AnyConnection::Sqlite(_) => Ok(()),
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, QueryableByName)]
@@ -434,8 +474,23 @@ pub fn totals_differences(conn: &mut AnyConnection) -> QueryResult<Vec<String>> 
             ),
         ),
     ];
+    let settlement = (
+        "SELECT 'settlement ' || CAST(project_id AS TEXT) AS key, \
+         CAST(SUM(reservations) AS BIGINT) AS units, CAST(0 AS BIGINT) AS area_centi, \
+         CAST(SUM(gov_pays_yuan) AS BIGINT) AS value_yuan FROM (\
+         SELECT project_id, reservations, gov_pays_yuan FROM settlement_totals UNION ALL \
+         SELECT project_id, reservations, gov_pays_yuan FROM settlement_deltas) AS t \
+         GROUP BY project_id HAVING SUM(reservations) <> 0 OR SUM(gov_pays_yuan) <> 0"
+            .to_string(),
+        "SELECT 'settlement ' || CAST(units.project_id AS TEXT) AS key, \
+         CAST(COUNT(*) AS BIGINT) AS units, CAST(0 AS BIGINT) AS area_centi, \
+         CAST(COALESCE(SUM(reservations.gov_pays_yuan), 0) AS BIGINT) AS value_yuan \
+         FROM reservations JOIN units ON units.id = reservations.unit_id \
+         WHERE reservations.status = 'contracted' GROUP BY units.project_id"
+            .to_string(),
+    );
     let mut out = Vec::new();
-    for (kept_sql, recount_sql) in pairs {
+    for (kept_sql, recount_sql) in pairs.into_iter().chain([settlement]) {
         let kept: Vec<TotalRow> =
             crate::with_backend!(&mut *conn, c => diesel::sql_query(&kept_sql).load(c))?;
         let recount: Vec<TotalRow> =

@@ -15,6 +15,16 @@ pub fn compact_once(pool: &DbPool) -> anyhow::Result<()> {
     Ok(crate::db::stats::compact(&mut conn)?)
 }
 
+/// At start: folds in what a bulk load or a previous run left, then refreshes the planner's
+/// statistics of the totals and clears the deltas' dead rows, so the first figures are planned
+/// on the real sizes (autovacuum keeps them fresh afterwards).
+pub fn compact_at_start(pool: &DbPool) -> anyhow::Result<()> {
+    compact_once(pool)?;
+    let mut conn = pool.get()?;
+    crate::db::stats::vacuum_analyze(&mut conn)?;
+    Ok(())
+}
+
 /// Starts the compactor thread (PostgreSQL only: SQLite's triggers write the totals directly).
 pub fn spawn(pool: DbPool, every: Duration) {
     std::thread::Builder::new()

@@ -7,7 +7,8 @@
 -- confirmed_day_totals / confirmed_xun_totals: confirmations that stand (status confirmed or
 -- contracted) per project and local day, and per project and 旬 (keyed by the 旬's first day),
 -- with their units' area and value.
--- stock_deltas / confirmed_deltas: the statement triggers only ever append here, so concurrent
+-- settlement_totals: reservations now contracted per project, with Σ gov_pays_yuan.
+-- stock_deltas / confirmed_deltas / settlement_deltas: the statement triggers only ever append here, so concurrent
 -- holds and confirmations never wait on (or deadlock over) a shared totals row; a compactor
 -- (`db::stats::compact`, one at a time under an advisory lock) moves them into the totals in one
 -- statement. The figures read totals plus deltas, so they are exact before and after it runs.
@@ -39,6 +40,12 @@ CREATE TABLE confirmed_xun_totals (
     PRIMARY KEY (xun_day, project_id)
 );
 
+CREATE TABLE settlement_totals (
+    project_id BIGINT NOT NULL PRIMARY KEY,
+    reservations BIGINT NOT NULL CHECK (reservations >= 0),
+    gov_pays_yuan BIGINT NOT NULL CHECK (gov_pays_yuan >= 0)
+);
+
 CREATE TABLE stock_deltas (
     id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     project_id BIGINT NOT NULL,
@@ -56,6 +63,19 @@ CREATE TABLE confirmed_deltas (
     area_centi BIGINT NOT NULL,
     value_yuan BIGINT NOT NULL
 );
+
+CREATE TABLE settlement_deltas (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    project_id BIGINT NOT NULL,
+    reservations BIGINT NOT NULL,
+    gov_pays_yuan BIGINT NOT NULL
+);
+
+INSERT INTO settlement_totals (project_id, reservations, gov_pays_yuan)
+SELECT units.project_id, COUNT(*), COALESCE(SUM(reservations.gov_pays_yuan), 0)
+FROM reservations JOIN units ON units.id = reservations.unit_id
+WHERE reservations.status = 'contracted'
+GROUP BY units.project_id;
 
 INSERT INTO stock_totals (project_id, status, units, area_centi, value_yuan)
 SELECT project_id, status, COUNT(*), SUM(area_centi_m2), SUM(total_price_yuan)
@@ -110,9 +130,34 @@ CREATE TRIGGER units_stock_delete AFTER DELETE ON units
     FOR EACH STATEMENT EXECUTE FUNCTION units_stock_deltas();
 
 -- reservations: a confirmation counts while its status is confirmed or contracted; its unit's
--- area and value are fixed meanwhile (a held, reserved or sold unit cannot be edited)
+-- area and value are fixed meanwhile (a held, reserved or sold unit cannot be edited); a
+-- settlement counts while the reservation is contracted
 CREATE FUNCTION reservations_confirmed_deltas() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO settlement_deltas (project_id, reservations, gov_pays_yuan)
+        SELECT u.project_id, COUNT(*), SUM(COALESCE(r.gov_pays_yuan, 0))
+        FROM new_rows r JOIN units u ON u.id = r.unit_id
+        WHERE r.status = 'contracted'
+        GROUP BY u.project_id;
+    ELSIF TG_OP = 'DELETE' THEN
+        INSERT INTO settlement_deltas (project_id, reservations, gov_pays_yuan)
+        SELECT u.project_id, -COUNT(*), -SUM(COALESCE(r.gov_pays_yuan, 0))
+        FROM old_rows r JOIN units u ON u.id = r.unit_id
+        WHERE r.status = 'contracted'
+        GROUP BY u.project_id;
+    ELSE
+        INSERT INTO settlement_deltas (project_id, reservations, gov_pays_yuan)
+        SELECT u.project_id, SUM(d.n), SUM(d.n * d.gov)
+        FROM (SELECT unit_id, 1 AS n, COALESCE(gov_pays_yuan, 0) AS gov FROM new_rows
+              WHERE status = 'contracted'
+              UNION ALL
+              SELECT unit_id, -1, COALESCE(gov_pays_yuan, 0) FROM old_rows
+              WHERE status = 'contracted') AS d
+        JOIN units u ON u.id = d.unit_id
+        GROUP BY u.project_id
+        HAVING SUM(d.n) <> 0 OR SUM(d.n * d.gov) <> 0;
+    END IF;
     IF TG_OP = 'INSERT' THEN
         INSERT INTO confirmed_deltas (project_id, day, units, area_centi, value_yuan)
         SELECT u.project_id, r.confirmed_day, COUNT(*), SUM(u.area_centi_m2), SUM(u.total_price_yuan)

@@ -1,11 +1,16 @@
+DROP TRIGGER reservations_settlement_delete;
+DROP TRIGGER reservations_settlement_update;
+DROP TRIGGER reservations_settlement_insert;
 DROP TRIGGER reservations_confirmed_delete;
 DROP TRIGGER reservations_confirmed_update;
 DROP TRIGGER reservations_confirmed_insert;
 DROP TRIGGER units_stock_delete;
 DROP TRIGGER units_stock_update;
 DROP TRIGGER units_stock_insert;
+DROP TABLE settlement_deltas;
 DROP TABLE confirmed_deltas;
 DROP TABLE stock_deltas;
 DROP TABLE confirmed_xun_totals;
 DROP TABLE confirmed_day_totals;
+DROP TABLE settlement_totals;
 DROP TABLE stock_totals;

@@ -7,7 +7,8 @@
 -- confirmed_day_totals / confirmed_xun_totals: confirmations that stand (status confirmed or
 -- contracted) per project and local day, and per project and 旬 (keyed by the 旬's first day),
 -- with their units' area and value.
--- stock_deltas / confirmed_deltas: where PostgreSQL's triggers append changes (folded into the
+-- settlement_totals: reservations now contracted per project, with Σ gov_pays_yuan.
+-- stock_deltas / confirmed_deltas / settlement_deltas: where PostgreSQL's triggers append changes (folded into the
 -- totals by a compactor, so concurrent writers never wait on a shared totals row). SQLite has
 -- one writer at a time, so its triggers update the totals directly and these stay empty; the
 -- figures read totals plus deltas on both backends.
@@ -39,6 +40,12 @@ CREATE TABLE confirmed_xun_totals (
     PRIMARY KEY (xun_day, project_id)
 ) WITHOUT ROWID;
 
+CREATE TABLE settlement_totals (
+    project_id BIGINT NOT NULL PRIMARY KEY,
+    reservations BIGINT NOT NULL CHECK (reservations >= 0),
+    gov_pays_yuan BIGINT NOT NULL CHECK (gov_pays_yuan >= 0)
+) WITHOUT ROWID;
+
 CREATE TABLE stock_deltas (
     id INTEGER PRIMARY KEY,
     project_id BIGINT NOT NULL,
@@ -56,6 +63,19 @@ CREATE TABLE confirmed_deltas (
     area_centi BIGINT NOT NULL,
     value_yuan BIGINT NOT NULL
 );
+
+CREATE TABLE settlement_deltas (
+    id INTEGER PRIMARY KEY,
+    project_id BIGINT NOT NULL,
+    reservations BIGINT NOT NULL,
+    gov_pays_yuan BIGINT NOT NULL
+);
+
+INSERT INTO settlement_totals (project_id, reservations, gov_pays_yuan)
+SELECT units.project_id, COUNT(*), COALESCE(SUM(reservations.gov_pays_yuan), 0)
+FROM reservations JOIN units ON units.id = reservations.unit_id
+WHERE reservations.status = 'contracted'
+GROUP BY units.project_id;
 
 INSERT INTO stock_totals (project_id, status, units, area_centi, value_yuan)
 SELECT project_id, status, COUNT(*), SUM(area_centi_m2), SUM(total_price_yuan)
@@ -172,4 +192,40 @@ BEGIN
     WHERE xun_day = (OLD.confirmed_day / 100) * 100 + CASE WHEN OLD.confirmed_day % 100 <= 10 THEN 1
             WHEN OLD.confirmed_day % 100 <= 20 THEN 11 ELSE 21 END
         AND project_id = (SELECT project_id FROM units WHERE id = OLD.unit_id);
+END;
+
+-- reservations: a settlement counts while the reservation is contracted
+
+CREATE TRIGGER reservations_settlement_insert AFTER INSERT ON reservations
+WHEN NEW.status = 'contracted'
+BEGIN
+    INSERT INTO settlement_totals (project_id, reservations, gov_pays_yuan)
+    SELECT project_id, 1, COALESCE(NEW.gov_pays_yuan, 0) FROM units WHERE id = NEW.unit_id
+    ON CONFLICT (project_id) DO UPDATE SET reservations = reservations + excluded.reservations,
+        gov_pays_yuan = gov_pays_yuan + excluded.gov_pays_yuan;
+END;
+
+CREATE TRIGGER reservations_settlement_update
+AFTER UPDATE OF status, gov_pays_yuan, unit_id ON reservations
+WHEN (OLD.status = 'contracted') IS NOT (NEW.status = 'contracted')
+    OR (NEW.status = 'contracted' AND (OLD.gov_pays_yuan IS NOT NEW.gov_pays_yuan
+        OR OLD.unit_id IS NOT NEW.unit_id))
+BEGIN
+    UPDATE settlement_totals SET reservations = reservations - 1,
+        gov_pays_yuan = gov_pays_yuan - COALESCE(OLD.gov_pays_yuan, 0)
+    WHERE OLD.status = 'contracted'
+        AND project_id = (SELECT project_id FROM units WHERE id = OLD.unit_id);
+    INSERT INTO settlement_totals (project_id, reservations, gov_pays_yuan)
+    SELECT project_id, 1, COALESCE(NEW.gov_pays_yuan, 0) FROM units
+    WHERE id = NEW.unit_id AND NEW.status = 'contracted'
+    ON CONFLICT (project_id) DO UPDATE SET reservations = reservations + excluded.reservations,
+        gov_pays_yuan = gov_pays_yuan + excluded.gov_pays_yuan;
+END;
+
+CREATE TRIGGER reservations_settlement_delete AFTER DELETE ON reservations
+WHEN OLD.status = 'contracted'
+BEGIN
+    UPDATE settlement_totals SET reservations = reservations - 1,
+        gov_pays_yuan = gov_pays_yuan - COALESCE(OLD.gov_pays_yuan, 0)
+    WHERE project_id = (SELECT project_id FROM units WHERE id = OLD.unit_id);
 END;
