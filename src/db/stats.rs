@@ -153,7 +153,10 @@ pub fn stock(conn: &mut AnyConnection, by: GroupBy) -> QueryResult<Vec<StockRow>
 /// Confirmations with local dates in `from..=to` (YYYYMMDD; `from` 0 for "since the start"), by
 /// group and period (`None`: one bucket, period 0). Read from the running totals: whole 旬 from
 /// the per-旬 totals, the days left over at either end from the per-day totals, plus the deltas
-/// not yet compacted.
+/// not yet compacted, summed per project and period by the database; those rows (at most
+/// projects × periods) are then added up per group here, through a map of the approved
+/// projects to their group, instead of joining every row to projects and developers and
+/// grouping again on text keys.
 pub fn confirmed(
     conn: &mut AnyConnection,
     by: GroupBy,
@@ -178,39 +181,92 @@ pub fn confirmed(
              WHERE day BETWEEN {first} AND {last}"
         ));
     }
-    // summed per project (and period) first, so only those rows meet projects and developers;
     // a 旬's first day falls in the same 旬, month, quarter and year as each of its days
-    let (inner_period, inner_group) = match period {
-        Some(p) => {
-            let key = p.sql_key("t.day");
-            (format!(", {key} AS period"), format!(", {key}"))
-        }
-        None => (String::new(), String::new()),
+    let period_sql = match period {
+        Some(p) => p.sql_key("t.day"),
+        None => "0".to_string(),
     };
     let sql = format!(
-        "SELECT {key} AS key, {label} AS label, {period_out} AS period, \
-         CAST(COALESCE(SUM(c.n), 0) AS BIGINT) AS units, \
-         CAST(SUM(c.area) AS BIGINT) AS area_centi, CAST(SUM(c.value) AS BIGINT) AS value_yuan \
-         FROM (SELECT t.project_id AS project_id{inner_period}, SUM(t.units) AS n, \
-         SUM(t.area_centi) AS area, SUM(t.value_yuan) AS value \
-         FROM ({sources}) AS t \
-         GROUP BY t.project_id{inner_group} HAVING SUM(t.units) > 0) AS c \
-         JOIN projects ON projects.id = c.project_id \
-         JOIN developers ON developers.id = projects.developer_id \
-         WHERE projects.status = 'approved' {group}",
-        key = by.key_sql(),
-        label = by.label_sql(),
+        "SELECT t.project_id AS project_id, CAST({period_sql} AS BIGINT) AS period, \
+         CAST(SUM(t.units) AS BIGINT) AS units, CAST(SUM(t.area_centi) AS BIGINT) AS area_centi, \
+         CAST(SUM(t.value_yuan) AS BIGINT) AS value_yuan \
+         FROM ({sources}) AS t GROUP BY t.project_id{group_period} HAVING SUM(t.units) > 0",
         sources = sources.join(" UNION ALL "),
-        period_out = if period.is_some() {
-            "CAST(c.period AS BIGINT)"
+        // SQLite would read a constant GROUP BY term as a column number
+        group_period = if period.is_some() {
+            format!(", {period_sql}")
         } else {
-            "CAST(0 AS BIGINT)"
+            String::new()
         },
-        group = match period {
-            Some(_) => format!("GROUP BY {}", group_by(by, &["c.period"])),
-            None if by == GroupBy::All => String::new(),
-            None => format!("GROUP BY {}", by.key_sql()),
-        },
+    );
+    let per_project: Vec<ProjectPeriodRow> =
+        crate::with_backend!(&mut *conn, c => diesel::sql_query(&sql).load(c))?;
+    let groups: std::collections::HashMap<i64, ProjectGroup> = project_groups(conn, by)?
+        .into_iter()
+        .map(|g| (g.project_id, g))
+        .collect();
+    let mut summed: std::collections::BTreeMap<(&str, i64), ConfirmedRow> =
+        std::collections::BTreeMap::new();
+    for r in &per_project {
+        // projects not approved (pending, rejected, closed) count nowhere
+        let Some(g) = groups.get(&r.project_id) else {
+            continue;
+        };
+        let row = summed
+            .entry((g.key.as_str(), r.period))
+            .or_insert_with(|| ConfirmedRow {
+                key: g.key.clone(),
+                label: g.label.clone(),
+                period: r.period,
+                units: 0,
+                area_centi: Some(0),
+                value_yuan: Some(0),
+            });
+        row.units += r.units;
+        row.area_centi = Some(row.area_centi.unwrap_or(0) + r.area_centi);
+        row.value_yuan = Some(row.value_yuan.unwrap_or(0) + r.value_yuan);
+    }
+    Ok(summed.into_values().collect())
+}
+
+#[derive(Debug, Clone, QueryableByName)]
+struct ProjectPeriodRow {
+    #[diesel(sql_type = BigInt)]
+    project_id: i64,
+    #[diesel(sql_type = BigInt)]
+    period: i64,
+    #[diesel(sql_type = BigInt)]
+    units: i64,
+    #[diesel(sql_type = BigInt)]
+    area_centi: i64,
+    #[diesel(sql_type = BigInt)]
+    value_yuan: i64,
+}
+
+/// An approved project's group key and label.
+#[derive(Debug, Clone, QueryableByName)]
+struct ProjectGroup {
+    #[diesel(sql_type = BigInt)]
+    project_id: i64,
+    #[diesel(sql_type = Text)]
+    key: String,
+    #[diesel(sql_type = Text)]
+    label: String,
+}
+
+fn project_groups(conn: &mut AnyConnection, by: GroupBy) -> QueryResult<Vec<ProjectGroup>> {
+    let label = match by {
+        GroupBy::All => "'全部'",
+        GroupBy::Developer => "developers.name",
+        GroupBy::Project => "projects.name",
+        GroupBy::District => "projects.district",
+        GroupBy::Zone => "CAST(projects.zone_class AS TEXT)",
+    };
+    let sql = format!(
+        "SELECT projects.id AS project_id, {key} AS key, {label} AS label FROM projects \
+         JOIN developers ON developers.id = projects.developer_id \
+         WHERE projects.status = 'approved'",
+        key = by.key_sql(),
     );
     crate::with_backend!(conn, c => diesel::sql_query(&sql).load(c))
 }
@@ -374,7 +430,10 @@ pub struct SettledReservation {
     pub gov_pays_yuan: Option<i64>,
 }
 
-/// The contracted reservations of one developer, newest first, one page.
+/// The contracted reservations of one developer, newest first, one page. Reached from the
+/// developer's projects through their sold units (a contracted reservation's unit is `sold`, set
+/// in the same transaction: `db::selection::contract`), so the page costs the developer's sales,
+/// not every contracted reservation of the hall; `CROSS JOIN` keeps SQLite to that order.
 pub fn settled_reservations(
     conn: &mut AnyConnection,
     developer_id: i64,
@@ -386,9 +445,10 @@ pub fn settled_reservations(
          units.building AS building, units.unit AS unit, units.room AS room, \
          reservations.contract_no AS contract_no, reservations.contracted_at_ms AS contracted_at_ms, \
          reservations.gov_pays_yuan AS gov_pays_yuan \
-         FROM reservations JOIN units ON units.id = reservations.unit_id \
-         JOIN projects ON projects.id = units.project_id \
-         WHERE reservations.status = 'contracted' AND projects.developer_id = {developer_id} \
+         FROM projects CROSS JOIN units CROSS JOIN reservations \
+         WHERE projects.developer_id = {developer_id} AND units.project_id = projects.id \
+         AND units.status = 'sold' AND reservations.unit_id = units.id \
+         AND reservations.status = 'contracted' \
          ORDER BY reservations.id DESC LIMIT {limit} OFFSET {offset}"
     );
     crate::with_backend!(conn, c => diesel::sql_query(&sql).load(c))
