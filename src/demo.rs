@@ -18,7 +18,6 @@ use crate::db::schema::{developers, households, officials, projects, reservation
 use crate::db::{rounds as round_store, selection, write_tx, AnyConnection};
 use crate::domain::developer::NewDeveloper;
 use crate::domain::household::shanghai;
-use crate::domain::mask::{mask_name, mask_phone};
 use crate::domain::policy::Zone;
 use crate::domain::project::{NewProject, ProjectInput};
 use crate::domain::selection::{Ordering, RoundStatus};
@@ -145,17 +144,7 @@ fn ensure_developer(
             let new =
                 NewDeveloper::parse(d.name, &d.credit_code, &d.contact_name, &d.contact_phone)
                     .map_err(|e| anyhow::anyhow!("demo developer {}: {e:?}", d.name))?;
-            let row = crate::db::developers::NewDeveloperRow {
-                name: new.name(),
-                credit_code: new.credit_code(),
-                contact_name_enc: cipher.encrypt(new.contact_name()),
-                contact_name_masked: mask_name(new.contact_name()),
-                contact_phone_enc: cipher.encrypt(new.contact_phone()),
-                contact_phone_masked: mask_phone(new.contact_phone()),
-                status: DeveloperStatus::Pending.as_str(),
-                created_at_ms: ctx.now_ms,
-                updated_at_ms: ctx.now_ms,
-            };
+            let row = crate::db::developers::NewDeveloperRow::pending(&new, cipher, ctx.now_ms);
             let dev = crate::db::developers::create(conn, ctx, row).map_err(api)?;
             (dev.id, dev.status)
         }

@@ -6,6 +6,9 @@ use super::audit::{self, AuditCtx};
 use super::listings::{self, ListingChange};
 use super::schema::{developer_keys, developers};
 use super::{write_tx, AnyConnection};
+use crate::crypto::DataCipher;
+use crate::domain::developer::NewDeveloper;
+use crate::domain::mask::{mask_name, mask_phone};
 use crate::domain::status::DeveloperStatus;
 use crate::domain::PageRequest;
 use crate::error::{ApiError, ErrorCode};
@@ -44,6 +47,24 @@ pub struct NewDeveloperRow<'a> {
     pub status: &'a str,
     pub created_at_ms: i64,
     pub updated_at_ms: i64,
+}
+
+impl<'a> NewDeveloperRow<'a> {
+    /// A validated registration as stored: pending, its contact person's name and phone
+    /// encrypted and masked.
+    pub fn pending(new: &'a NewDeveloper, cipher: &DataCipher, now_ms: i64) -> Self {
+        NewDeveloperRow {
+            name: new.name(),
+            credit_code: new.credit_code(),
+            contact_name_enc: cipher.encrypt(new.contact_name()),
+            contact_name_masked: mask_name(new.contact_name()),
+            contact_phone_enc: cipher.encrypt(new.contact_phone()),
+            contact_phone_masked: mask_phone(new.contact_phone()),
+            status: DeveloperStatus::Pending.as_str(),
+            created_at_ms: now_ms,
+            updated_at_ms: now_ms,
+        }
+    }
 }
 
 pub fn get(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<Developer>> {

@@ -2,6 +2,8 @@
 //! columns); Rust only combines the few grouped rows. The SQL is the same text on both backends:
 //! grouping keys and period keys come from fixed fragments, dates are validated integers.
 
+use std::collections::{BTreeMap, HashMap};
+
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable, Text};
 
@@ -52,47 +54,35 @@ impl GroupBy {
     fn label_sql(self) -> &'static str {
         match self {
             GroupBy::All => "'全部'",
-            GroupBy::Developer => "MIN(developers.name)",
-            GroupBy::Project => "MIN(projects.name)",
-            GroupBy::District => "MIN(projects.district)",
-            GroupBy::Zone => "MIN(CAST(projects.zone_class AS TEXT))",
+            GroupBy::Developer => "developers.name",
+            GroupBy::Project => "projects.name",
+            GroupBy::District => "projects.district",
+            GroupBy::Zone => "CAST(projects.zone_class AS TEXT)",
         }
     }
 }
 
 /// Units of one group in one status: count, area (centi-m²), value (yuan).
-#[derive(Debug, Clone, QueryableByName)]
+#[derive(Debug, Clone)]
 pub struct StockRow {
-    #[diesel(sql_type = Text)]
     pub key: String,
-    #[diesel(sql_type = Text)]
     pub label: String,
-    #[diesel(sql_type = Text)]
     pub status: String,
-    #[diesel(sql_type = BigInt)]
     pub units: i64,
-    #[diesel(sql_type = Nullable<BigInt>)]
-    pub area_centi: Option<i64>,
-    #[diesel(sql_type = Nullable<BigInt>)]
-    pub value_yuan: Option<i64>,
+    pub area_centi: i64,
+    pub value_yuan: i64,
 }
 
 /// Confirmations (confirmed or since contracted; cancelled ones excluded) of one group in one
 /// period.
-#[derive(Debug, Clone, QueryableByName)]
+#[derive(Debug, Clone)]
 pub struct ConfirmedRow {
-    #[diesel(sql_type = Text)]
     pub key: String,
-    #[diesel(sql_type = Text)]
     pub label: String,
-    #[diesel(sql_type = BigInt)]
     pub period: i64,
-    #[diesel(sql_type = BigInt)]
     pub units: i64,
-    #[diesel(sql_type = Nullable<BigInt>)]
-    pub area_centi: Option<i64>,
-    #[diesel(sql_type = Nullable<BigInt>)]
-    pub value_yuan: Option<i64>,
+    pub area_centi: i64,
+    pub value_yuan: i64,
 }
 
 #[derive(Debug, Clone, QueryableByName)]
@@ -115,51 +105,138 @@ pub struct SettlementRow {
     pub gov_pays_yuan: Option<i64>,
 }
 
-/// The GROUP BY terms: the group's key (none for `All`: PostgreSQL refuses a constant there, and
-/// SQLite would read an integer constant as a column number) and `more`.
-fn group_by(by: GroupBy, more: &[&str]) -> String {
-    let mut terms: Vec<&str> = Vec::new();
-    if by != GroupBy::All {
-        terms.push(by.key_sql());
+/// The approved projects with their group's key and label: every figure is summed per project
+/// by the database and added up per group here, through this map (a few thousand entries), instead
+/// of joining every summed row to projects and developers and grouping again on text keys.
+/// Projects not approved (pending, rejected, closed) are not in it and count nowhere.
+#[derive(Debug, Clone)]
+pub struct ProjectGroups {
+    of_project: HashMap<i64, (String, String)>,
+}
+
+impl ProjectGroups {
+    pub fn load(conn: &mut AnyConnection, by: GroupBy) -> QueryResult<ProjectGroups> {
+        let sql = format!(
+            "SELECT projects.id AS project_id, {key} AS key, {label} AS label FROM projects \
+             JOIN developers ON developers.id = projects.developer_id \
+             WHERE projects.status = 'approved'",
+            key = by.key_sql(),
+            label = by.label_sql(),
+        );
+        let rows: Vec<ProjectGroup> =
+            crate::with_backend!(conn, c => diesel::sql_query(&sql).load(c))?;
+        Ok(ProjectGroups {
+            of_project: rows
+                .into_iter()
+                .map(|g| (g.project_id, (g.key, g.label)))
+                .collect(),
+        })
     }
-    terms.extend_from_slice(more);
-    terms.join(", ")
+
+    /// Per-project sums added up per (group, part); in key order.
+    fn sum<P: Ord + Clone>(
+        &self,
+        rows: impl IntoIterator<Item = (i64, P, [i64; 3])>,
+    ) -> Vec<(String, String, P, [i64; 3])> {
+        let mut summed: BTreeMap<(&str, P), (&str, [i64; 3])> = BTreeMap::new();
+        for (project_id, part, v) in rows {
+            let Some((key, label)) = self.of_project.get(&project_id) else {
+                continue;
+            };
+            let (_, total) = summed
+                .entry((key.as_str(), part))
+                .or_insert((label.as_str(), [0; 3]));
+            for (t, x) in total.iter_mut().zip(v) {
+                *t += x;
+            }
+        }
+        summed
+            .into_iter()
+            .map(|((key, part), (label, v))| (key.to_string(), label.to_string(), part, v))
+            .collect()
+    }
+}
+
+#[derive(Debug, Clone, QueryableByName)]
+struct ProjectGroup {
+    #[diesel(sql_type = BigInt)]
+    project_id: i64,
+    #[diesel(sql_type = Text)]
+    key: String,
+    #[diesel(sql_type = Text)]
+    label: String,
+}
+
+#[derive(Debug, Clone, QueryableByName)]
+struct ProjectStatusSum {
+    #[diesel(sql_type = BigInt)]
+    project_id: i64,
+    #[diesel(sql_type = Text)]
+    status: String,
+    #[diesel(sql_type = BigInt)]
+    units: i64,
+    #[diesel(sql_type = BigInt)]
+    area_centi: i64,
+    #[diesel(sql_type = BigInt)]
+    value_yuan: i64,
+}
+
+#[derive(Debug, Clone, QueryableByName)]
+struct ProjectPeriodSum {
+    #[diesel(sql_type = BigInt)]
+    project_id: i64,
+    #[diesel(sql_type = BigInt)]
+    period: i64,
+    #[diesel(sql_type = BigInt)]
+    units: i64,
+    #[diesel(sql_type = BigInt)]
+    area_centi: i64,
+    #[diesel(sql_type = BigInt)]
+    value_yuan: i64,
 }
 
 /// Stock (units of approved projects, withdrawn excluded) by group and status, from the running
 /// totals per project and status (migration 000007): a few thousand rows, whatever the number of
-/// units, meet projects and developers.
-pub fn stock(conn: &mut AnyConnection, by: GroupBy) -> QueryResult<Vec<StockRow>> {
-    let sql = format!(
-        "SELECT {key} AS key, {label} AS label, s.status AS status, \
-         CAST(SUM(s.n) AS BIGINT) AS units, CAST(SUM(s.area) AS BIGINT) AS area_centi, \
-         CAST(SUM(s.value) AS BIGINT) AS value_yuan \
-         FROM (SELECT project_id, status, SUM(units) AS n, SUM(area_centi) AS area, \
-         SUM(value_yuan) AS value FROM (\
+/// units.
+pub fn stock(conn: &mut AnyConnection, groups: &ProjectGroups) -> QueryResult<Vec<StockRow>> {
+    let sql = "SELECT project_id, status, CAST(SUM(units) AS BIGINT) AS units, \
+         CAST(SUM(area_centi) AS BIGINT) AS area_centi, \
+         CAST(SUM(value_yuan) AS BIGINT) AS value_yuan FROM (\
          SELECT project_id, status, units, area_centi, value_yuan FROM stock_totals \
          UNION ALL SELECT project_id, status, units, area_centi, value_yuan FROM stock_deltas) AS t \
          WHERE status IN ('available', 'held', 'reserved', 'sold') \
-         GROUP BY project_id, status HAVING SUM(units) > 0) AS s \
-         JOIN projects ON projects.id = s.project_id \
-         JOIN developers ON developers.id = projects.developer_id \
-         WHERE projects.status = 'approved' GROUP BY {group}",
-        key = by.key_sql(),
-        label = by.label_sql(),
-        group = group_by(by, &["s.status"]),
-    );
-    crate::with_backend!(conn, c => diesel::sql_query(&sql).load(c))
+         GROUP BY project_id, status HAVING SUM(units) > 0";
+    let rows: Vec<ProjectStatusSum> =
+        crate::with_backend!(conn, c => diesel::sql_query(sql).load(c))?;
+    Ok(groups
+        .sum(rows.into_iter().map(|r| {
+            (
+                r.project_id,
+                r.status,
+                [r.units, r.area_centi, r.value_yuan],
+            )
+        }))
+        .into_iter()
+        .map(
+            |(key, label, status, [units, area_centi, value_yuan])| StockRow {
+                key,
+                label,
+                status,
+                units,
+                area_centi,
+                value_yuan,
+            },
+        )
+        .collect())
 }
 
 /// Confirmations with local dates in `from..=to` (YYYYMMDD; `from` 0 for "since the start"), by
 /// group and period (`None`: one bucket, period 0). Read from the running totals: whole 旬 from
 /// the per-旬 totals, the days left over at either end from the per-day totals, plus the deltas
-/// not yet compacted, summed per project and period by the database; those rows (at most
-/// projects × periods) are then added up per group here, through a map of the approved
-/// projects to their group, instead of joining every row to projects and developers and
-/// grouping again on text keys.
+/// not yet compacted, summed per project and period by the database.
 pub fn confirmed(
     conn: &mut AnyConnection,
-    by: GroupBy,
+    groups: &ProjectGroups,
     period: Option<Period>,
     from_day: i32,
     to_day: i32,
@@ -181,10 +258,14 @@ pub fn confirmed(
              WHERE day BETWEEN {first} AND {last}"
         ));
     }
-    // a 旬's first day falls in the same 旬, month, quarter and year as each of its days
-    let period_sql = match period {
-        Some(p) => p.sql_key("t.day"),
-        None => "0".to_string(),
+    // a 旬's first day falls in the same 旬, month, quarter and year as each of its days; without
+    // a period there is no period term (SQLite would read a constant as a column number)
+    let (period_sql, group_period) = match period {
+        Some(p) => {
+            let key = p.sql_key("t.day");
+            (key.clone(), format!(", {key}"))
+        }
+        None => ("0".to_string(), String::new()),
     };
     let sql = format!(
         "SELECT t.project_id AS project_id, CAST({period_sql} AS BIGINT) AS period, \
@@ -192,83 +273,29 @@ pub fn confirmed(
          CAST(SUM(t.value_yuan) AS BIGINT) AS value_yuan \
          FROM ({sources}) AS t GROUP BY t.project_id{group_period} HAVING SUM(t.units) > 0",
         sources = sources.join(" UNION ALL "),
-        // SQLite would read a constant GROUP BY term as a column number
-        group_period = if period.is_some() {
-            format!(", {period_sql}")
-        } else {
-            String::new()
-        },
     );
-    let per_project: Vec<ProjectPeriodRow> =
-        crate::with_backend!(&mut *conn, c => diesel::sql_query(&sql).load(c))?;
-    let groups: std::collections::HashMap<i64, ProjectGroup> = project_groups(conn, by)?
+    let rows: Vec<ProjectPeriodSum> =
+        crate::with_backend!(conn, c => diesel::sql_query(&sql).load(c))?;
+    Ok(groups
+        .sum(rows.into_iter().map(|r| {
+            (
+                r.project_id,
+                r.period,
+                [r.units, r.area_centi, r.value_yuan],
+            )
+        }))
         .into_iter()
-        .map(|g| (g.project_id, g))
-        .collect();
-    let mut summed: std::collections::BTreeMap<(&str, i64), ConfirmedRow> =
-        std::collections::BTreeMap::new();
-    for r in &per_project {
-        // projects not approved (pending, rejected, closed) count nowhere
-        let Some(g) = groups.get(&r.project_id) else {
-            continue;
-        };
-        let row = summed
-            .entry((g.key.as_str(), r.period))
-            .or_insert_with(|| ConfirmedRow {
-                key: g.key.clone(),
-                label: g.label.clone(),
-                period: r.period,
-                units: 0,
-                area_centi: Some(0),
-                value_yuan: Some(0),
-            });
-        row.units += r.units;
-        row.area_centi = Some(row.area_centi.unwrap_or(0) + r.area_centi);
-        row.value_yuan = Some(row.value_yuan.unwrap_or(0) + r.value_yuan);
-    }
-    Ok(summed.into_values().collect())
-}
-
-#[derive(Debug, Clone, QueryableByName)]
-struct ProjectPeriodRow {
-    #[diesel(sql_type = BigInt)]
-    project_id: i64,
-    #[diesel(sql_type = BigInt)]
-    period: i64,
-    #[diesel(sql_type = BigInt)]
-    units: i64,
-    #[diesel(sql_type = BigInt)]
-    area_centi: i64,
-    #[diesel(sql_type = BigInt)]
-    value_yuan: i64,
-}
-
-/// An approved project's group key and label.
-#[derive(Debug, Clone, QueryableByName)]
-struct ProjectGroup {
-    #[diesel(sql_type = BigInt)]
-    project_id: i64,
-    #[diesel(sql_type = Text)]
-    key: String,
-    #[diesel(sql_type = Text)]
-    label: String,
-}
-
-fn project_groups(conn: &mut AnyConnection, by: GroupBy) -> QueryResult<Vec<ProjectGroup>> {
-    let label = match by {
-        GroupBy::All => "'全部'",
-        GroupBy::Developer => "developers.name",
-        GroupBy::Project => "projects.name",
-        GroupBy::District => "projects.district",
-        GroupBy::Zone => "CAST(projects.zone_class AS TEXT)",
-    };
-    let sql = format!(
-        "SELECT projects.id AS project_id, {key} AS key, {label} AS label FROM projects \
-         JOIN developers ON developers.id = projects.developer_id \
-         WHERE projects.status = 'approved'",
-        key = by.key_sql(),
-    );
-    crate::with_backend!(conn, c => diesel::sql_query(&sql).load(c))
+        .map(
+            |(key, label, period, [units, area_centi, value_yuan])| ConfirmedRow {
+                key,
+                label,
+                period,
+                units,
+                area_centi,
+                value_yuan,
+            },
+        )
+        .collect())
 }
 
 /// Moves PostgreSQL's appended deltas into the running totals, in one statement per table so a
@@ -502,12 +529,11 @@ pub fn totals_differences(conn: &mut AnyConnection) -> QueryResult<Vec<String>> 
                  UNION ALL SELECT project_id, status, units, area_centi, value_yuan \
                  FROM stock_deltas) AS t GROUP BY project_id, status {nonzero}"
             ),
-            format!(
-                "SELECT 'stock ' || CAST(project_id AS TEXT) || ' ' || status AS key, \
-                 CAST(COUNT(*) AS BIGINT) AS units, CAST(SUM(area_centi_m2) AS BIGINT) AS area_centi, \
-                 CAST(SUM(total_price_yuan) AS BIGINT) AS value_yuan \
-                 FROM units GROUP BY project_id, status"
-            ),
+            "SELECT 'stock ' || CAST(project_id AS TEXT) || ' ' || status AS key, \
+             CAST(COUNT(*) AS BIGINT) AS units, CAST(SUM(area_centi_m2) AS BIGINT) AS area_centi, \
+             CAST(SUM(total_price_yuan) AS BIGINT) AS value_yuan \
+             FROM units GROUP BY project_id, status"
+                .to_string(),
         ),
         (
             format!(

@@ -92,7 +92,8 @@ pub struct XunSplit {
 }
 
 pub fn split_by_xun(from: i32, to: i32) -> XunSplit {
-    let open_start = from < 1000_01_01;
+    // before 1000-01-01: "from the start"
+    let open_start = from < 10_000_101;
     if date(to).is_none() || from > to {
         return XunSplit {
             xuns: None,

@@ -9,7 +9,6 @@ use crate::auth::Caller;
 use crate::clock::rfc3339;
 use crate::db::developers::{self as store, Developer, NewDeveloperRow};
 use crate::domain::developer::NewDeveloper;
-use crate::domain::mask::{mask_name, mask_phone};
 use crate::domain::status::DeveloperStatus;
 use crate::domain::token::{display_prefix, hash_token, TokenKind};
 use crate::error::{ApiError, ApiResult};
@@ -87,17 +86,7 @@ pub async fn register_developer(
     let cipher = state.cipher.clone();
     let developer = state
         .db(move |c| {
-            let row = NewDeveloperRow {
-                name: new.name(),
-                credit_code: new.credit_code(),
-                contact_name_enc: cipher.encrypt(new.contact_name()),
-                contact_name_masked: mask_name(new.contact_name()),
-                contact_phone_enc: cipher.encrypt(new.contact_phone()),
-                contact_phone_masked: mask_phone(new.contact_phone()),
-                status: DeveloperStatus::Pending.as_str(),
-                created_at_ms: ctx.now_ms,
-                updated_at_ms: ctx.now_ms,
-            };
+            let row = NewDeveloperRow::pending(&new, &cipher, ctx.now_ms);
             store::create(c, &ctx, row)
         })
         .await?;

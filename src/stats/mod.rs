@@ -74,8 +74,8 @@ impl Stock {
     fn add(&mut self, r: &q::StockRow) {
         if let Some(i) = STATUSES.iter().position(|s| *s == r.status) {
             self.units[i] += r.units;
-            self.area[i] += r.area_centi.unwrap_or(0);
-            self.value[i] += r.value_yuan.unwrap_or(0);
+            self.area[i] += r.area_centi;
+            self.value[i] += r.value_yuan;
         }
         self.label.clone_from(&r.label);
     }
@@ -99,7 +99,8 @@ pub fn overview(
     conn: &mut AnyConnection,
     monetization_target_pct: i64,
 ) -> Result<Overview, ApiError> {
-    let stock = stock_by_key(&q::stock(conn, GroupBy::All)?)
+    let all = q::ProjectGroups::load(conn, GroupBy::All)?;
+    let stock = stock_by_key(&q::stock(conn, &all)?)
         .remove("all")
         .unwrap_or_default();
     let methods = q::households_by_method(conn)?;
@@ -188,8 +189,9 @@ pub fn destocking(
     from_day: i32,
     to_day: i32,
 ) -> Result<Vec<DestockingRow>, ApiError> {
-    let stock = stock_by_key(&q::stock(conn, by)?);
-    let in_range = q::confirmed(conn, by, period, from_day, to_day)?;
+    let groups = q::ProjectGroups::load(conn, by)?;
+    let stock = stock_by_key(&q::stock(conn, &groups)?);
+    let in_range = q::confirmed(conn, &groups, period, from_day, to_day)?;
     let mut rows = Vec::new();
     match period {
         None => {
@@ -218,7 +220,7 @@ pub fn destocking(
         }
         Some(p) => {
             // cumulative absorption starts from everything confirmed before `from`
-            let before = q::confirmed(conn, by, None, 0, day_before(from_day))?;
+            let before = q::confirmed(conn, &groups, None, 0, day_before(from_day))?;
             let mut keys: Vec<i64> = in_range.iter().map(|r| r.period).collect();
             keys.sort_unstable();
             keys.dedup();
@@ -226,11 +228,7 @@ pub fn destocking(
             let mut before_by_key: HashMap<&str, (i64, i64, i64)> = HashMap::new();
             for r in &before {
                 let a = before_by_key.entry(r.key.as_str()).or_default();
-                *a = (
-                    a.0 + r.units,
-                    a.1 + r.area_centi.unwrap_or(0),
-                    a.2 + r.value_yuan.unwrap_or(0),
-                );
+                *a = (a.0 + r.units, a.1 + r.area_centi, a.2 + r.value_yuan);
             }
             let mut by_key_period: HashMap<(&str, i64), &q::ConfirmedRow> = HashMap::new();
             for r in &in_range {
@@ -244,13 +242,7 @@ pub fn destocking(
                 for period_key in &keys {
                     let here = by_key_period.get(&(key.as_str(), *period_key));
                     let (n, area, value) = here
-                        .map(|r| {
-                            (
-                                r.units,
-                                r.area_centi.unwrap_or(0),
-                                r.value_yuan.unwrap_or(0),
-                            )
-                        })
+                        .map(|r| (r.units, r.area_centi, r.value_yuan))
                         .unwrap_or((0, 0, 0));
                     cum = (cum.0 + n, cum.1 + area, cum.2 + value);
                     rows.push(DestockingRow {
@@ -360,7 +352,8 @@ pub fn rankings(
     by: GroupBy,
     month: (i32, i32),
 ) -> Result<Vec<RankingRow>, ApiError> {
-    let entities: BTreeMap<String, (String, i64)> = stock_by_key(&q::stock(conn, by)?)
+    let groups = q::ProjectGroups::load(conn, by)?;
+    let entities: BTreeMap<String, (String, i64)> = stock_by_key(&q::stock(conn, &groups)?)
         .into_iter()
         .filter(|(_, s)| Stock::total(&s.units) > 0)
         .map(|(k, s)| (k, (s.label.clone(), Stock::total(&s.units))))
@@ -373,7 +366,7 @@ pub fn rankings(
         months.push(previous_month(months.last().expect("non-empty").0));
     }
     let oldest = months.last().expect("12 months").0;
-    let rows = q::confirmed(conn, by, Some(Period::Month), oldest, month.1)?;
+    let rows = q::confirmed(conn, &groups, Some(Period::Month), oldest, month.1)?;
     let per_month = |m: (i32, i32)| -> BTreeMap<String, i64> {
         let key = i64::from(m.0 / 100);
         rows.iter()

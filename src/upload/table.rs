@@ -590,9 +590,6 @@ pub fn shorten(text: &str) -> Cow<'_, str> {
     }
 }
 
-/// Rejects every row whose (building, unit, room) appears more than once: later copies name
-/// the first, and the first names the second. `keys` are in row order.
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -180,7 +180,8 @@ impl RowCheck<'_> {
     }
 }
 
-/// Keeps error messages readable when a cell holds a paragraph.
+/// Rejects every row whose (building, unit, room) appears more than once: later copies name
+/// the first, and the first names the second. `keys` are in row order.
 fn report_duplicates(keys: &[(usize, [&str; 3])], errors: &mut Vec<RowError>) {
     let mut first_row: HashMap<[&str; 3], usize> = HashMap::with_capacity(keys.len());
     let mut first_copy: HashMap<usize, usize> = HashMap::new();

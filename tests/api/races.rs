@@ -124,7 +124,7 @@ async fn one_household_firing_twenty_holds_and_confirms_never_overspends() {
     // twenty confirms at once (each hold twice): 80.00 m² covers one 89.50 m² unit (74.59) and
     // part of a second (5.41); then the entitlement is exhausted
     let mut tasks = Vec::new();
-    for hold in holds.iter().chain(holds.iter()).copied() {
+    for &hold in holds.iter().chain(holds.iter()) {
         let (client, url, token) = (
             app.client.clone(),
             app.url(&format!("/api/v1/kiosk/holds/{hold}/confirm")),
