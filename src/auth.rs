@@ -9,7 +9,7 @@ use actix_web::{dev::Payload, web, FromRequest, HttpMessage, HttpRequest};
 use crate::db::audit::{Actor, AuditCtx};
 use crate::domain::status::{DeveloperStatus, OfficialRole};
 use crate::domain::token::{hash_token, TokenKind};
-use crate::error::{ApiError, ErrorCode};
+use crate::error::{ApiError, RefusalKind};
 use crate::state::AppState;
 
 /// The id of this request (set by the request-id middleware, echoed in `X-Request-Id`).
@@ -151,11 +151,11 @@ async fn resolve(state: web::Data<AppState>, token: String) -> Result<Principal,
                     key_id,
                 }),
                 Some(DeveloperStatus::Suspended) => Err(ApiError::new(
-                    ErrorCode::DeveloperSuspended,
+                    RefusalKind::DeveloperSuspended,
                     "this developer is suspended from the hall",
                 )),
                 _ => Err(ApiError::new(
-                    ErrorCode::DeveloperNotApproved,
+                    RefusalKind::DeveloperNotApproved,
                     "this developer is not approved",
                 )),
             }
@@ -168,7 +168,7 @@ async fn resolve(state: web::Data<AppState>, token: String) -> Result<Principal,
                 .await?;
             let (session_id, household_id) = found.ok_or_else(|| {
                 ApiError::new(
-                    ErrorCode::SessionExpired,
+                    RefusalKind::SessionExpired,
                     "the kiosk session has ended or timed out; log in again",
                 )
             })?;

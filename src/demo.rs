@@ -15,6 +15,7 @@ use indicatif::ProgressBar;
 use crate::crypto::DataCipher;
 use crate::db::audit::{Actor, AuditCtx};
 use crate::db::schema::{developers, households, officials, projects, reservations, rounds, units};
+use crate::db::DbError;
 use crate::db::{rounds as round_store, selection, write_tx, AnyConnection};
 use crate::domain::developer::NewDeveloper;
 use crate::domain::household::shanghai;
@@ -22,7 +23,6 @@ use crate::domain::policy::Zone;
 use crate::domain::project::{NewProject, ProjectInput};
 use crate::domain::selection::{Ordering, RoundStatus};
 use crate::domain::status::{DeveloperStatus, ProjectStatus};
-use crate::error::ApiError;
 use crate::upload::UploadFormat;
 
 /// How many households to enrol (each PIN costs an argon2id hash); everything else is fixed.
@@ -78,7 +78,7 @@ impl DemoReport {
     }
 }
 
-fn api(e: ApiError) -> anyhow::Error {
+fn api(e: DbError) -> anyhow::Error {
     anyhow::anyhow!("{e}")
 }
 
@@ -133,7 +133,7 @@ fn ensure_developer(
     ctx: &AuditCtx,
     d: &data::DemoDeveloper,
 ) -> anyhow::Result<i64> {
-    let existing: Option<(i64, String)> = developers::table
+    let existing: Option<(i64, DeveloperStatus)> = developers::table
         .filter(developers::credit_code.eq(&d.credit_code))
         .select((developers::id, developers::status))
         .first(conn)
@@ -149,7 +149,7 @@ fn ensure_developer(
             (dev.id, dev.status)
         }
     };
-    if d.approve && status == DeveloperStatus::Pending.as_str() {
+    if d.approve && status == DeveloperStatus::Pending {
         crate::db::developers::set_status(conn, ctx, id, DeveloperStatus::Approved, None)
             .map_err(api)?;
     }
@@ -164,7 +164,7 @@ fn ensure_project(
     developer_id: i64,
     p: &data::DemoProject,
 ) -> anyhow::Result<()> {
-    let existing: Option<(i64, String)> = projects::table
+    let existing: Option<(i64, ProjectStatus)> = projects::table
         .filter(projects::developer_id.eq(developer_id))
         .filter(projects::name.eq(&p.name))
         .select((projects::id, projects::status))
@@ -201,7 +201,7 @@ fn ensure_project(
             .map_err(|e| anyhow::anyhow!("demo units of {}: {e:?}", p.name))?;
         crate::db::units::import(conn, ctx, id, &rows).map_err(api)?;
     }
-    if p.approve && status == ProjectStatus::Pending.as_str() {
+    if p.approve && status == ProjectStatus::Pending {
         crate::db::projects::set_status(conn, ctx, id, ProjectStatus::Approved, None)
             .map_err(api)?;
     }
@@ -380,7 +380,7 @@ fn ensure_selections(
                 let contract_no = format!("武房网签〔2026〕{:06}号", 1000 + confirmed.id);
                 return selection::contract(c, ctx, unit.developer_id, confirmed.id, &contract_no);
             }
-            Ok::<_, ApiError>(confirmed)
+            Ok::<_, DbError>(confirmed)
         })
         .map_err(api)?;
         tracing::debug!(reservation = reservation.id, position, "demo selection");

@@ -9,121 +9,60 @@ use utoipa::ToSchema;
 use crate::domain::FieldError;
 use crate::upload::{RowError, UploadError};
 
-/// Every failure kind the API reports; `as_str` is the stable code clients match on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ErrorCode {
-    Unauthorized,
-    SessionExpired,
-    InvalidCredentials,
-    LoginLocked,
-    LoginThrottled,
-    Forbidden,
-    DeveloperSuspended,
-    DeveloperNotApproved,
-    ProjectNotApproved,
-    NotFound,
-    MalformedBody,
-    InvalidQuery,
-    ValidationFailed,
-    ProjectClosed,
-    InvalidTransition,
-    DuplicateCreditCode,
-    DuplicateProject,
-    DuplicateHousehold,
-    UnitLocked,
-    NotYourTurn,
-    VoucherExpired,
-    RoundNotOpen,
-    UnitNotAvailable,
-    HoldLimitReached,
-    HoldExpired,
-    EntitlementExhausted,
-    IdempotencyKeyReused,
-    SeedMismatch,
-    UploadRejected,
-    EmptyUpload,
-    BadEncoding,
-    MalformedJson,
-    BadSpreadsheet,
-    PayloadTooLarge,
-    TooManyRows,
-    UnsupportedMediaType,
-    ServiceUnavailable,
-    Internal,
-}
+use crate::db::DbError;
+pub use crate::domain::refusal::{Refusal, RefusalKind};
 
-impl ErrorCode {
-    pub fn as_str(self) -> &'static str {
-        use ErrorCode::*;
-        match self {
-            Unauthorized => "unauthorized",
-            SessionExpired => "session_expired",
-            InvalidCredentials => "invalid_credentials",
-            // api.md names one code for both: the voucher is locked (423) or this kiosk's
-            // address has failed too often (429); either way the household must wait
-            LoginLocked | LoginThrottled => "login_locked",
-            Forbidden => "forbidden",
-            DeveloperSuspended => "developer_suspended",
-            DeveloperNotApproved => "developer_not_approved",
-            ProjectNotApproved => "project_not_approved",
-            NotFound => "not_found",
-            MalformedBody => "malformed_body",
-            InvalidQuery => "invalid_query",
-            ProjectClosed => "project_closed",
-            ValidationFailed => "validation_failed",
-            InvalidTransition => "invalid_transition",
-            DuplicateCreditCode => "duplicate_credit_code",
-            DuplicateProject => "duplicate_project",
-            DuplicateHousehold => "duplicate_household",
-            NotYourTurn => "not_your_turn",
-            VoucherExpired => "voucher_expired",
-            RoundNotOpen => "round_not_open",
-            UnitNotAvailable => "unit_not_available",
-            HoldLimitReached => "hold_limit_reached",
-            HoldExpired => "hold_expired",
-            EntitlementExhausted => "entitlement_exhausted",
-            IdempotencyKeyReused => "idempotency_key_reused",
-            SeedMismatch => "seed_mismatch",
-            UnitLocked => "unit_locked",
-            UploadRejected => "upload_rejected",
-            EmptyUpload => "empty_upload",
-            BadEncoding => "bad_encoding",
-            MalformedJson => "malformed_json",
-            BadSpreadsheet => "bad_spreadsheet",
-            PayloadTooLarge => "payload_too_large",
-            TooManyRows => "too_many_rows",
-            UnsupportedMediaType => "unsupported_media_type",
-            ServiceUnavailable => "service_unavailable",
-            Internal => "internal_error",
-        }
-    }
-
-    pub fn status(self) -> StatusCode {
-        use ErrorCode::*;
-        match self {
-            Unauthorized | SessionExpired | InvalidCredentials => StatusCode::UNAUTHORIZED,
-            LoginLocked => StatusCode::LOCKED,
-            LoginThrottled => StatusCode::TOO_MANY_REQUESTS,
-            Forbidden | DeveloperSuspended | DeveloperNotApproved | ProjectNotApproved
-            | NotYourTurn | VoucherExpired => StatusCode::FORBIDDEN,
-            NotFound => StatusCode::NOT_FOUND,
-            MalformedBody | MalformedJson | InvalidQuery => StatusCode::BAD_REQUEST,
-            ValidationFailed | UploadRejected | EmptyUpload | BadEncoding | BadSpreadsheet
-            | SeedMismatch => StatusCode::UNPROCESSABLE_ENTITY,
-            InvalidTransition | DuplicateCreditCode | DuplicateProject | DuplicateHousehold
-            | UnitLocked | RoundNotOpen | UnitNotAvailable | HoldLimitReached | HoldExpired
-            | EntitlementExhausted | IdempotencyKeyReused | ProjectClosed => StatusCode::CONFLICT,
-            PayloadTooLarge | TooManyRows => StatusCode::PAYLOAD_TOO_LARGE,
-            UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
-            Internal => StatusCode::INTERNAL_SERVER_ERROR,
-        }
+/// The one table from a refusal kind to its HTTP status and the stable code clients match on.
+pub fn http_of(kind: RefusalKind) -> (StatusCode, &'static str) {
+    use RefusalKind::*;
+    use StatusCode as S;
+    match kind {
+        Unauthorized => (S::UNAUTHORIZED, "unauthorized"),
+        SessionExpired => (S::UNAUTHORIZED, "session_expired"),
+        InvalidCredentials => (S::UNAUTHORIZED, "invalid_credentials"),
+        // one code for both: the voucher is locked (423) or this kiosk's address has failed too
+        // often (429); either way the household must wait
+        LoginLocked => (S::LOCKED, "login_locked"),
+        LoginThrottled => (S::TOO_MANY_REQUESTS, "login_locked"),
+        Forbidden => (S::FORBIDDEN, "forbidden"),
+        DeveloperSuspended => (S::FORBIDDEN, "developer_suspended"),
+        DeveloperNotApproved => (S::FORBIDDEN, "developer_not_approved"),
+        ProjectNotApproved => (S::FORBIDDEN, "project_not_approved"),
+        NotYourTurn => (S::FORBIDDEN, "not_your_turn"),
+        VoucherExpired => (S::FORBIDDEN, "voucher_expired"),
+        NotFound => (S::NOT_FOUND, "not_found"),
+        MalformedBody => (S::BAD_REQUEST, "malformed_body"),
+        MalformedJson => (S::BAD_REQUEST, "malformed_json"),
+        InvalidQuery => (S::BAD_REQUEST, "invalid_query"),
+        ValidationFailed => (S::UNPROCESSABLE_ENTITY, "validation_failed"),
+        UploadRejected => (S::UNPROCESSABLE_ENTITY, "upload_rejected"),
+        EmptyUpload => (S::UNPROCESSABLE_ENTITY, "empty_upload"),
+        BadEncoding => (S::UNPROCESSABLE_ENTITY, "bad_encoding"),
+        BadSpreadsheet => (S::UNPROCESSABLE_ENTITY, "bad_spreadsheet"),
+        SeedMismatch => (S::UNPROCESSABLE_ENTITY, "seed_mismatch"),
+        InvalidTransition => (S::CONFLICT, "invalid_transition"),
+        DuplicateCreditCode => (S::CONFLICT, "duplicate_credit_code"),
+        DuplicateProject => (S::CONFLICT, "duplicate_project"),
+        DuplicateHousehold => (S::CONFLICT, "duplicate_household"),
+        UnitLocked => (S::CONFLICT, "unit_locked"),
+        RoundNotOpen => (S::CONFLICT, "round_not_open"),
+        UnitNotAvailable => (S::CONFLICT, "unit_not_available"),
+        HoldLimitReached => (S::CONFLICT, "hold_limit_reached"),
+        HoldExpired => (S::CONFLICT, "hold_expired"),
+        EntitlementExhausted => (S::CONFLICT, "entitlement_exhausted"),
+        IdempotencyKeyReused => (S::CONFLICT, "idempotency_key_reused"),
+        ProjectClosed => (S::CONFLICT, "project_closed"),
+        PayloadTooLarge => (S::PAYLOAD_TOO_LARGE, "payload_too_large"),
+        TooManyRows => (S::PAYLOAD_TOO_LARGE, "too_many_rows"),
+        UnsupportedMediaType => (S::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
+        ServiceUnavailable => (S::SERVICE_UNAVAILABLE, "service_unavailable"),
+        Internal => (S::INTERNAL_SERVER_ERROR, "internal_error"),
     }
 }
 
 #[derive(Debug)]
 pub struct ApiError {
-    pub code: ErrorCode,
+    pub code: RefusalKind,
     pub message: String,
     pub details: Option<serde_json::Value>,
     /// The cause of a 500, logged and never sent.
@@ -133,7 +72,7 @@ pub struct ApiError {
 pub type ApiResult<T> = Result<T, ApiError>;
 
 impl ApiError {
-    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+    pub fn new(code: RefusalKind, message: impl Into<String>) -> Self {
         ApiError {
             code,
             message: message.into(),
@@ -147,23 +86,23 @@ impl ApiError {
     }
     pub fn internal(cause: impl Into<anyhow::Error>) -> Self {
         ApiError {
-            code: ErrorCode::Internal,
+            code: RefusalKind::Internal,
             message: "internal error; the request id identifies it in the log".into(),
             details: None,
             source: Some(cause.into()),
         }
     }
     pub fn unauthorized(message: impl Into<String>) -> Self {
-        Self::new(ErrorCode::Unauthorized, message)
+        Self::new(RefusalKind::Unauthorized, message)
     }
     pub fn forbidden(message: impl Into<String>) -> Self {
-        Self::new(ErrorCode::Forbidden, message)
+        Self::new(RefusalKind::Forbidden, message)
     }
     pub fn not_found(what: &str) -> Self {
-        Self::new(ErrorCode::NotFound, format!("{what} not found"))
+        Self::new(RefusalKind::NotFound, format!("{what} not found"))
     }
     pub fn validation(errors: Vec<FieldError>) -> Self {
-        Self::new(ErrorCode::ValidationFailed, "some fields are invalid")
+        Self::new(RefusalKind::ValidationFailed, "some fields are invalid")
             .with_details(serde_json::json!({ "fields": errors }))
     }
     pub fn upload_rejected(rows: Vec<RowError>) -> Self {
@@ -173,7 +112,7 @@ impl ApiError {
             .collect::<std::collections::BTreeSet<_>>()
             .len();
         Self::new(
-            ErrorCode::UploadRejected,
+            RefusalKind::UploadRejected,
             format!("the upload was rejected: {n} bad rows; nothing was stored"),
         )
         .with_details(serde_json::json!({ "rows": rows }))
@@ -182,7 +121,7 @@ impl ApiError {
 
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.code.as_str(), self.message)
+        write!(f, "{}: {}", http_of(self.code).1, self.message)
     }
 }
 
@@ -205,7 +144,7 @@ pub struct ErrorDetail {
 
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
-        self.code.status()
+        http_of(self.code).0
     }
 
     fn error_response(&self) -> HttpResponse {
@@ -214,11 +153,34 @@ impl ResponseError for ApiError {
         }
         HttpResponse::build(self.status_code()).json(ErrorBody {
             error: ErrorDetail {
-                code: self.code.as_str().to_string(),
+                code: http_of(self.code).1.to_string(),
                 message: self.message.clone(),
                 details: self.details.clone(),
             },
         })
+    }
+}
+
+impl From<Refusal> for ApiError {
+    fn from(r: Refusal) -> Self {
+        ApiError {
+            code: r.kind,
+            message: r.message,
+            details: r.details,
+            source: None,
+        }
+    }
+}
+
+impl From<DbError> for ApiError {
+    fn from(e: DbError) -> Self {
+        match e {
+            DbError::Refused(r) => r.into(),
+            DbError::Upload(u) => u.into(),
+            DbError::Query(q) => q.into(),
+            DbError::Pool(p) => p.into(),
+            DbError::Broken(cause) => ApiError::internal(cause),
+        }
     }
 }
 
@@ -232,7 +194,7 @@ impl From<diesel::r2d2::PoolError> for ApiError {
     fn from(e: diesel::r2d2::PoolError) -> Self {
         tracing::error!(error = %e, "no database connection");
         ApiError::new(
-            ErrorCode::ServiceUnavailable,
+            RefusalKind::ServiceUnavailable,
             "the database is unavailable, try again",
         )
     }
@@ -249,16 +211,16 @@ impl From<UploadError> for ApiError {
         let message = e.to_string();
         match e {
             UploadError::Rejected(rows) => ApiError::upload_rejected(rows),
-            UploadError::Empty => ApiError::new(ErrorCode::EmptyUpload, message),
+            UploadError::Empty => ApiError::new(RefusalKind::EmptyUpload, message),
             UploadError::BadEncoding => ApiError::new(
-                ErrorCode::BadEncoding,
+                RefusalKind::BadEncoding,
                 format!(
                     "{message}; save the sheet as CSV UTF-8 or as CSV from Chinese Excel (GB18030)"
                 ),
             ),
-            UploadError::TooManyRows { .. } => ApiError::new(ErrorCode::TooManyRows, message),
-            UploadError::MalformedJson(_) => ApiError::new(ErrorCode::MalformedJson, message),
-            UploadError::BadSpreadsheet(_) => ApiError::new(ErrorCode::BadSpreadsheet, message),
+            UploadError::TooManyRows { .. } => ApiError::new(RefusalKind::TooManyRows, message),
+            UploadError::MalformedJson(_) => ApiError::new(RefusalKind::MalformedJson, message),
+            UploadError::BadSpreadsheet(_) => ApiError::new(RefusalKind::BadSpreadsheet, message),
         }
     }
 }
@@ -270,15 +232,16 @@ pub fn json_error_handler(
 ) -> actix_web::Error {
     use actix_web::error::JsonPayloadError as J;
     let api = match &err {
-        J::OverflowKnownLength { .. } | J::Overflow { .. } => {
-            ApiError::new(ErrorCode::PayloadTooLarge, "the request body is too large")
-        }
+        J::OverflowKnownLength { .. } | J::Overflow { .. } => ApiError::new(
+            RefusalKind::PayloadTooLarge,
+            "the request body is too large",
+        ),
         J::ContentType => ApiError::new(
-            ErrorCode::UnsupportedMediaType,
+            RefusalKind::UnsupportedMediaType,
             "expected Content-Type: application/json",
         ),
         _ => ApiError::new(
-            ErrorCode::MalformedBody,
+            RefusalKind::MalformedBody,
             format!("malformed JSON body: {err}"),
         ),
     };
@@ -289,39 +252,91 @@ pub fn query_error_handler(
     err: actix_web::error::QueryPayloadError,
     _req: &actix_web::HttpRequest,
 ) -> actix_web::Error {
-    ApiError::new(ErrorCode::InvalidQuery, format!("bad query string: {err}")).into()
+    ApiError::new(
+        RefusalKind::InvalidQuery,
+        format!("bad query string: {err}"),
+    )
+    .into()
 }
 
 pub fn path_error_handler(
     err: actix_web::error::PathError,
     _req: &actix_web::HttpRequest,
 ) -> actix_web::Error {
-    ApiError::new(ErrorCode::NotFound, format!("bad path: {err}")).into()
+    ApiError::new(RefusalKind::NotFound, format!("bad path: {err}")).into()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn codes_are_stable_snake_case_and_map_to_4xx_or_5xx() {
-        use ErrorCode::*;
-        for code in [
+    const EVERY_KIND: [RefusalKind; 38] = {
+        use RefusalKind::*;
+        [
             Unauthorized,
+            SessionExpired,
+            InvalidCredentials,
+            LoginLocked,
+            LoginThrottled,
             Forbidden,
+            DeveloperSuspended,
+            DeveloperNotApproved,
+            ProjectNotApproved,
             NotFound,
+            MalformedBody,
+            InvalidQuery,
             ValidationFailed,
-            UploadRejected,
+            ProjectClosed,
+            InvalidTransition,
+            DuplicateCreditCode,
+            DuplicateProject,
+            DuplicateHousehold,
             UnitLocked,
+            NotYourTurn,
+            VoucherExpired,
+            RoundNotOpen,
+            UnitNotAvailable,
+            HoldLimitReached,
+            HoldExpired,
+            EntitlementExhausted,
+            IdempotencyKeyReused,
+            SeedMismatch,
+            UploadRejected,
+            EmptyUpload,
+            BadEncoding,
+            MalformedJson,
+            BadSpreadsheet,
+            PayloadTooLarge,
+            TooManyRows,
+            UnsupportedMediaType,
+            ServiceUnavailable,
             Internal,
-        ] {
-            assert!(code
-                .as_str()
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c == '_'));
-            assert!(code.status().is_client_error() || code.status().is_server_error());
+        ]
+    };
+
+    #[test]
+    fn codes_are_stable_snake_case_unique_and_map_to_4xx_or_5xx() {
+        let mut seen = std::collections::HashMap::new();
+        for kind in EVERY_KIND {
+            let (status, code) = http_of(kind);
+            assert!(code.chars().all(|c| c.is_ascii_lowercase() || c == '_'));
+            assert!(status.is_client_error() || status.is_server_error());
+            if let Some(other) = seen.insert(code, kind) {
+                // the one documented pair: a locked voucher (423) and a throttled kiosk (429)
+                assert_eq!(
+                    (other, kind),
+                    (RefusalKind::LoginLocked, RefusalKind::LoginThrottled),
+                    "code {code} used twice"
+                );
+            }
         }
-        assert_eq!(UploadRejected.status(), StatusCode::UNPROCESSABLE_ENTITY);
-        assert_eq!(TooManyRows.status(), StatusCode::PAYLOAD_TOO_LARGE);
+        assert_eq!(
+            http_of(RefusalKind::UploadRejected).0,
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+        assert_eq!(
+            http_of(RefusalKind::TooManyRows).0,
+            StatusCode::PAYLOAD_TOO_LARGE
+        );
     }
 }

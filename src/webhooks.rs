@@ -358,7 +358,7 @@ mod tests {
             developer_id: 3,
             event: "hold.created".into(),
             payload: payload.into(),
-            status: "pending".into(),
+            status: crate::domain::webhook::DeliveryStatus::Pending,
             attempts: 1,
             next_attempt_at_ms: 0,
             last_attempt_at_ms: None,

@@ -3,15 +3,16 @@
 use diesel::prelude::*;
 
 use super::audit::{self, AuditCtx};
+use super::error::DbError;
 use super::listings::{self, ListingChange};
 use super::schema::{developer_keys, developers};
 use super::{write_tx, AnyConnection};
 use crate::crypto::DataCipher;
 use crate::domain::developer::NewDeveloper;
 use crate::domain::mask::{mask_name, mask_phone};
+use crate::domain::refusal::RefusalKind;
 use crate::domain::status::DeveloperStatus;
 use crate::domain::PageRequest;
-use crate::error::{ApiError, ErrorCode};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = developers)]
@@ -23,7 +24,7 @@ pub struct Developer {
     pub contact_name_masked: String,
     pub contact_phone_enc: String,
     pub contact_phone_masked: String,
-    pub status: String,
+    pub status: DeveloperStatus,
     pub status_reason: Option<String>,
     pub created_at_ms: i64,
     pub updated_at_ms: i64,
@@ -31,7 +32,7 @@ pub struct Developer {
 
 impl Developer {
     pub fn status(&self) -> DeveloperStatus {
-        DeveloperStatus::parse(&self.status).unwrap_or(DeveloperStatus::Suspended)
+        self.status
     }
 }
 
@@ -68,26 +69,27 @@ impl<'a> NewDeveloperRow<'a> {
 }
 
 pub fn get(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<Developer>> {
-    developers::table
+    let found = developers::table
         .find(id)
         .select(Developer::as_select())
         .first(conn)
-        .optional()
+        .optional();
+    crate::db::in_row(found, "developers", id)
 }
 
 pub fn create(
     conn: &mut AnyConnection,
     ctx: &AuditCtx,
     new: NewDeveloperRow<'_>,
-) -> Result<Developer, ApiError> {
+) -> Result<Developer, DbError> {
     write_tx(conn, |conn| {
         let taken: i64 = developers::table
             .filter(developers::credit_code.eq(new.credit_code))
             .count()
             .get_result(conn)?;
         if taken > 0 {
-            return Err(ApiError::new(
-                ErrorCode::DuplicateCreditCode,
+            return Err(DbError::new(
+                RefusalKind::DuplicateCreditCode,
                 "a developer with this credit code is already registered",
             ));
         }
@@ -138,13 +140,13 @@ pub fn set_status(
     id: i64,
     to: DeveloperStatus,
     reason: Option<&str>,
-) -> Result<Developer, ApiError> {
+) -> Result<Developer, DbError> {
     write_tx(conn, |conn| {
-        let current = get(conn, id)?.ok_or_else(|| ApiError::not_found("developer"))?;
+        let current = get(conn, id)?.ok_or_else(|| DbError::not_found("developer"))?;
         let from = current.status();
         if !from.can_become(to) {
-            return Err(ApiError::new(
-                ErrorCode::InvalidTransition,
+            return Err(DbError::new(
+                RefusalKind::InvalidTransition,
                 format!(
                     "a {} developer cannot become {}",
                     from.as_str(),
@@ -164,8 +166,8 @@ pub fn set_status(
         ))
         .execute(conn)?;
         if changed != 1 {
-            return Err(ApiError::new(
-                ErrorCode::InvalidTransition,
+            return Err(DbError::new(
+                RefusalKind::InvalidTransition,
                 "the developer changed meanwhile; retry",
             ));
         }
@@ -203,12 +205,12 @@ pub fn add_key(
     developer_id: i64,
     key_hash: &str,
     key_prefix: &str,
-) -> Result<i64, ApiError> {
+) -> Result<i64, DbError> {
     write_tx(conn, |conn| {
-        let dev = get(conn, developer_id)?.ok_or_else(|| ApiError::not_found("developer"))?;
+        let dev = get(conn, developer_id)?.ok_or_else(|| DbError::not_found("developer"))?;
         if dev.status() != DeveloperStatus::Approved {
-            return Err(ApiError::new(
-                ErrorCode::DeveloperNotApproved,
+            return Err(DbError::new(
+                RefusalKind::DeveloperNotApproved,
                 format!(
                     "keys are issued only to approved developers; this one is {}",
                     dev.status

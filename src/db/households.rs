@@ -4,11 +4,12 @@
 use diesel::prelude::*;
 
 use super::audit::{self, AuditCtx};
+use super::error::DbError;
 use super::schema::households;
 use super::{write_tx, AnyConnection};
 use crate::domain::household::Method;
+use crate::domain::refusal::RefusalKind;
 use crate::domain::PageRequest;
-use crate::error::{ApiError, ErrorCode};
 use crate::upload::RowError;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -83,7 +84,7 @@ pub fn import(
     conn: &mut AnyConnection,
     ctx: &AuditCtx,
     rows: &[(usize, NewHousehold)],
-) -> Result<Vec<i64>, ApiError> {
+) -> Result<Vec<i64>, DbError> {
     write_tx(conn, |conn| {
         let mut errors = Vec::new();
         for chunk in rows.chunks(500) {
@@ -109,7 +110,7 @@ pub fn import(
             }
         }
         if !errors.is_empty() {
-            return Err(ApiError::upload_rejected(errors));
+            return Err(DbError::upload_rejected(errors));
         }
         let mut ids = Vec::with_capacity(rows.len());
         for (row, h) in rows {
@@ -119,8 +120,8 @@ pub fn import(
                 .get_result::<i64>(c));
             let id = inserted.map_err(|e| {
                 if super::is_unique_violation(&e) {
-                    ApiError::new(
-                        ErrorCode::DuplicateHousehold,
+                    DbError::new(
+                        RefusalKind::DuplicateHousehold,
                         format!(
                             "row {row}: the household was registered meanwhile; nothing was stored"
                         ),
@@ -185,7 +186,7 @@ pub fn search_and_audit(
     ctx: &AuditCtx,
     filter: &HouseholdFilter,
     page: PageRequest,
-) -> Result<(Vec<Household>, i64), ApiError> {
+) -> Result<(Vec<Household>, i64), DbError> {
     write_tx(conn, |conn| {
         let query = || {
             let mut q = households::table.into_boxed();
@@ -246,9 +247,9 @@ pub fn get_and_audit(
     conn: &mut AnyConnection,
     ctx: &AuditCtx,
     id: i64,
-) -> Result<Household, ApiError> {
+) -> Result<Household, DbError> {
     write_tx(conn, |conn| {
-        let h = get(conn, id)?.ok_or_else(|| ApiError::not_found("household"))?;
+        let h = get(conn, id)?.ok_or_else(|| DbError::not_found("household"))?;
         record_read(conn, ctx, &h, "detail")?;
         Ok(h)
     })

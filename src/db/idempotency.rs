@@ -6,9 +6,10 @@
 use diesel::prelude::*;
 use diesel::sql_types::Text;
 
+use super::error::DbError;
 use super::schema::idempotency_keys;
 use super::{write_tx, AnyConnection};
-use crate::error::{ApiError, ErrorCode};
+use crate::domain::hold::decide_replay;
 
 /// A request's key: who sent it (`scope`, e.g. `household:12`), the key, and a hash of the
 /// request (method, path and body) so a reused key with another request is detected.
@@ -47,10 +48,10 @@ pub fn run<T, F>(
     status: u16,
     now_ms: i64,
     f: F,
-) -> Result<Stored, ApiError>
+) -> Result<Stored, DbError>
 where
     T: serde::Serialize,
-    F: FnOnce(&mut AnyConnection) -> Result<T, ApiError>,
+    F: FnOnce(&mut AnyConnection) -> Result<T, DbError>,
 {
     write_tx(conn, |conn| {
         if let Some(k) = key {
@@ -70,12 +71,7 @@ where
                 .first(conn)
                 .optional()?;
             if let Some((hash, status, body)) = found {
-                if hash != k.request_hash {
-                    return Err(ApiError::new(
-                        ErrorCode::IdempotencyKeyReused,
-                        "this Idempotency-Key was used for a different request",
-                    ));
-                }
+                decide_replay(&hash, &k.request_hash)?;
                 return Ok(Stored {
                     status: status as u16,
                     body,
@@ -84,7 +80,7 @@ where
             }
         }
         let value = f(conn)?;
-        let body = serde_json::to_string(&value).map_err(ApiError::internal)?;
+        let body = serde_json::to_string(&value).map_err(DbError::broken)?;
         if let Some(k) = key {
             crate::with_backend!(conn, c => diesel::insert_into(idempotency_keys::table)
                 .values(NewKey {

@@ -5,10 +5,10 @@
 use diesel::prelude::*;
 
 use super::audit::{self, Actor, AuditCtx};
+use super::error::DbError;
 use super::households::Household;
 use super::schema::{households, kiosk_sessions};
 use super::{write_tx, AnyConnection};
-use crate::error::ApiError;
 
 /// Why a log-in attempt may not check its PIN.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,7 +59,7 @@ pub fn begin_attempt(
     voucher_no: &str,
     now_ms: i64,
     max_failures: i64,
-) -> Result<Result<Household, AttemptRefused>, ApiError> {
+) -> Result<Result<Household, AttemptRefused>, DbError> {
     write_tx(conn, |conn| {
         let Some(mut h) = lock_by_voucher(conn, voucher_no)? else {
             return Ok(Err(AttemptRefused::UnknownVoucher));
@@ -97,9 +97,9 @@ pub fn fail(
     household_id: i64,
     max_failures: i64,
     lockout_ms: i64,
-) -> Result<Option<i64>, ApiError> {
+) -> Result<Option<i64>, DbError> {
     write_tx(conn, |conn| {
-        let h = lock_by_id(conn, household_id)?.ok_or_else(|| ApiError::not_found("household"))?;
+        let h = lock_by_id(conn, household_id)?.ok_or_else(|| DbError::not_found("household"))?;
         let locked_until = (i64::from(h.login_failures) >= max_failures
             && h.locked_until_ms.is_none())
         .then_some(ctx.now_ms + lockout_ms);
@@ -142,9 +142,9 @@ pub fn succeed(
     household_id: i64,
     token_hash: &str,
     idle_ms: i64,
-) -> Result<Result<i64, AttemptRefused>, ApiError> {
+) -> Result<Result<i64, AttemptRefused>, DbError> {
     write_tx(conn, |conn| {
-        let h = lock_by_id(conn, household_id)?.ok_or_else(|| ApiError::not_found("household"))?;
+        let h = lock_by_id(conn, household_id)?.ok_or_else(|| DbError::not_found("household"))?;
         if let Some(until) = h.locked_until_ms.filter(|u| *u > ctx.now_ms) {
             return Ok(Err(AttemptRefused::Locked { until_ms: until }));
         }
@@ -217,7 +217,7 @@ pub fn end_session(
     conn: &mut AnyConnection,
     ctx: &AuditCtx,
     session_id: i64,
-) -> Result<(), ApiError> {
+) -> Result<(), DbError> {
     write_tx(conn, |conn| {
         diesel::update(
             kiosk_sessions::table

@@ -1,6 +1,7 @@
 //! What search lists, read from the truth: the listing-change outbox and the listed units
 //! (available units of approved projects of approved developers) as search documents.
 
+use crate::domain::status::{DeveloperStatus, ProjectStatus, UnitStatus};
 use diesel::prelude::*;
 
 use super::schema::{developers, listing_changes, projects, units};
@@ -114,9 +115,9 @@ macro_rules! listed_units {
     () => {
         units::table
             .inner_join(projects::table.inner_join(developers::table))
-            .filter(units::status.eq("available"))
-            .filter(projects::status.eq("approved"))
-            .filter(developers::status.eq("approved"))
+            .filter(units::status.eq(UnitStatus::Available))
+            .filter(projects::status.eq(ProjectStatus::Approved))
+            .filter(developers::status.eq(DeveloperStatus::Approved))
             .select((
                 (
                     units::id,
@@ -218,9 +219,9 @@ pub fn listed_after(
 pub fn count_listed(conn: &mut AnyConnection) -> QueryResult<i64> {
     units::table
         .inner_join(projects::table.inner_join(developers::table))
-        .filter(units::status.eq("available"))
-        .filter(projects::status.eq("approved"))
-        .filter(developers::status.eq("approved"))
+        .filter(units::status.eq(UnitStatus::Available))
+        .filter(projects::status.eq(ProjectStatus::Approved))
+        .filter(developers::status.eq(DeveloperStatus::Approved))
         .count()
         .get_result(conn)
 }
@@ -229,9 +230,9 @@ pub fn count_listed(conn: &mut AnyConnection) -> QueryResult<i64> {
 pub fn listed_ids(conn: &mut AnyConnection) -> QueryResult<Vec<i64>> {
     units::table
         .inner_join(projects::table.inner_join(developers::table))
-        .filter(units::status.eq("available"))
-        .filter(projects::status.eq("approved"))
-        .filter(developers::status.eq("approved"))
+        .filter(units::status.eq(UnitStatus::Available))
+        .filter(projects::status.eq(ProjectStatus::Approved))
+        .filter(developers::status.eq(DeveloperStatus::Approved))
         .order(units::id.asc())
         .select(units::id)
         .load(conn)

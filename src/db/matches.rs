@@ -2,6 +2,7 @@
 //! listing filters and the top-up limit applied in SQL. One zone and one tier per query, each
 //! already in the order of `domain::matching`, so a page needs only its first `limit` rows.
 
+use crate::domain::status::{DeveloperStatus, ProjectStatus, UnitStatus};
 use diesel::prelude::*;
 
 use super::schema::{developers, projects, units};
@@ -29,9 +30,9 @@ macro_rules! candidates_query {
         let entitled: i64 = $entitled;
         let mut q = units::table
             .inner_join(projects::table.inner_join(developers::table))
-            .filter(units::status.eq("available"))
-            .filter(projects::status.eq("approved"))
-            .filter(developers::status.eq("approved"))
+            .filter(units::status.eq(UnitStatus::Available))
+            .filter(projects::status.eq(ProjectStatus::Approved))
+            .filter(developers::status.eq(DeveloperStatus::Approved))
             .filter(projects::zone_class.eq($zone as i32))
             .into_boxed();
         q = match $tier {

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod developers;
+pub mod error;
 pub mod households;
 pub mod idempotency;
 pub mod kiosk;
@@ -14,17 +15,21 @@ pub mod projects;
 pub mod rounds;
 pub mod schema;
 pub mod selection;
+mod sql_enum;
 pub mod stats;
 pub mod units;
 pub mod webhooks;
 
+use std::error::Error as _;
 use std::time::Duration;
 
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
-use diesel::result::Error as DieselError;
+use diesel::result::{Error as DieselError, QueryResult};
 use diesel::{PgConnection, SqliteConnection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+pub use error::{DbError, DbResult};
 
 pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
@@ -168,6 +173,24 @@ pub fn like_escape(s: &str) -> String {
     s.replace('\\', "\\\\")
         .replace('%', "\\%")
         .replace('_', "\\_")
+}
+
+/// Names the row in an error reading it back — a status no variant knows, say — so the log says
+/// `units row 42: … field 'status': units.status holds an unknown value "gone"`, not a bare
+/// decoding error.
+pub fn in_row<T>(result: QueryResult<T>, table: &str, id: i64) -> QueryResult<T> {
+    result.map_err(|e| match e {
+        DieselError::DeserializationError(cause) => {
+            let mut message = format!("{table} row {id}: {cause}");
+            let mut source = cause.source();
+            while let Some(inner) = source {
+                message.push_str(&format!(": {inner}"));
+                source = inner.source();
+            }
+            DieselError::DeserializationError(message.into())
+        }
+        other => other,
+    })
 }
 
 /// `true` when the error is a unique-constraint violation.

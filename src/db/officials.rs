@@ -12,7 +12,7 @@ use crate::domain::status::OfficialRole;
 pub struct Official {
     pub id: i64,
     pub name: String,
-    pub role: String,
+    pub role: OfficialRole,
     pub token_hash: String,
     pub is_bootstrap: bool,
     pub created_at_ms: i64,
@@ -20,7 +20,7 @@ pub struct Official {
 
 impl Official {
     pub fn role(&self) -> OfficialRole {
-        OfficialRole::parse(&self.role).unwrap_or(OfficialRole::Viewer)
+        self.role
     }
 }
 
@@ -66,7 +66,7 @@ pub fn ensure_bootstrap(
                     conn,
                     NewOfficial {
                         name: "bootstrap admin",
-                        role: "admin",
+                        role: OfficialRole::Admin.as_str(),
                         token_hash,
                         is_bootstrap: true,
                         created_at_ms: now_ms,

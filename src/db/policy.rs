@@ -4,10 +4,10 @@
 use diesel::prelude::*;
 
 use super::audit::{self, AuditCtx};
+use super::error::DbError;
 use super::schema::policy_versions;
 use super::{write_tx, AnyConnection};
 use crate::domain::policy::{Policy, PolicyChange};
-use crate::error::ApiError;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = policy_versions)]
@@ -30,11 +30,11 @@ pub struct PolicyVersion {
 }
 
 impl TryFrom<PolicyVersionRow> for PolicyVersion {
-    type Error = ApiError;
+    type Error = DbError;
 
-    fn try_from(row: PolicyVersionRow) -> Result<Self, ApiError> {
+    fn try_from(row: PolicyVersionRow) -> Result<Self, DbError> {
         let policy = Policy::from_stored(&row.body)
-            .map_err(|e| ApiError::internal(anyhow::anyhow!("policy v{}: {e}", row.version)))?;
+            .map_err(|e| DbError::broken(anyhow::anyhow!("policy v{}: {e}", row.version)))?;
         Ok(PolicyVersion {
             version: row.version,
             effective_from_ms: row.effective_from_ms,
@@ -46,7 +46,7 @@ impl TryFrom<PolicyVersionRow> for PolicyVersion {
 }
 
 /// The version in force at `at_ms`.
-pub fn in_force(conn: &mut AnyConnection, at_ms: i64) -> Result<PolicyVersion, ApiError> {
+pub fn in_force(conn: &mut AnyConnection, at_ms: i64) -> Result<PolicyVersion, DbError> {
     let row = policy_versions::table
         .filter(policy_versions::effective_from_ms.le(at_ms))
         .order((
@@ -56,12 +56,12 @@ pub fn in_force(conn: &mut AnyConnection, at_ms: i64) -> Result<PolicyVersion, A
         .select(PolicyVersionRow::as_select())
         .first(conn)
         .optional()?
-        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("no policy version in force")))?;
+        .ok_or_else(|| DbError::broken(anyhow::anyhow!("no policy version in force")))?;
     row.try_into()
 }
 
 /// Every version, newest first.
-pub fn all(conn: &mut AnyConnection) -> Result<Vec<PolicyVersion>, ApiError> {
+pub fn all(conn: &mut AnyConnection) -> Result<Vec<PolicyVersion>, DbError> {
     policy_versions::table
         .order(policy_versions::version.desc())
         .select(PolicyVersionRow::as_select())
@@ -89,17 +89,14 @@ pub fn add(
     official_id: i64,
     change: &PolicyChange,
     effective_from_ms: i64,
-) -> Result<PolicyVersion, ApiError> {
+) -> Result<PolicyVersion, DbError> {
     write_tx(conn, |conn| {
         let newest: PolicyVersion = policy_versions::table
             .order(policy_versions::version.desc())
             .select(PolicyVersionRow::as_select())
             .first(conn)?
             .try_into()?;
-        let policy = newest
-            .policy
-            .changed(change)
-            .map_err(ApiError::validation)?;
+        let policy = newest.policy.changed(change).map_err(DbError::validation)?;
         let new = NewVersion {
             effective_from_ms,
             body: policy.to_stored(),

@@ -3,13 +3,14 @@
 use diesel::prelude::*;
 
 use super::audit::{self, AuditCtx};
+use super::error::DbError;
 use super::listings::{self, ListingChange};
 use super::schema::{developers, projects};
 use super::{write_tx, AnyConnection};
 use crate::domain::project::NewProject;
+use crate::domain::refusal::RefusalKind;
 use crate::domain::status::ProjectStatus;
 use crate::domain::PageRequest;
-use crate::error::{ApiError, ErrorCode};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = projects)]
@@ -27,7 +28,7 @@ pub struct Project {
     pub delivery_date: Option<String>,
     pub amenities: String,
     pub description: String,
-    pub status: String,
+    pub status: ProjectStatus,
     pub status_reason: Option<String>,
     pub created_at_ms: i64,
     pub updated_at_ms: i64,
@@ -35,7 +36,7 @@ pub struct Project {
 
 impl Project {
     pub fn status(&self) -> ProjectStatus {
-        ProjectStatus::parse(&self.status).unwrap_or(ProjectStatus::Closed)
+        self.status
     }
     pub fn amenities(&self) -> Vec<String> {
         serde_json::from_str(&self.amenities).unwrap_or_default()
@@ -66,12 +67,13 @@ struct NewProjectRow<'a> {
 }
 
 pub fn get(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<ProjectWithDeveloper>> {
-    projects::table
+    let found = projects::table
         .inner_join(developers::table)
         .filter(projects::id.eq(id))
         .select((Project::as_select(), developers::name))
         .first(conn)
-        .optional()
+        .optional();
+    crate::db::in_row(found, "projects", id)
 }
 
 pub fn create(
@@ -79,7 +81,7 @@ pub fn create(
     ctx: &AuditCtx,
     developer_id: i64,
     p: &NewProject,
-) -> Result<ProjectWithDeveloper, ApiError> {
+) -> Result<ProjectWithDeveloper, DbError> {
     write_tx(conn, |conn| {
         let taken: i64 = projects::table
             .filter(projects::developer_id.eq(developer_id))
@@ -87,8 +89,8 @@ pub fn create(
             .count()
             .get_result(conn)?;
         if taken > 0 {
-            return Err(ApiError::new(
-                ErrorCode::DuplicateProject,
+            return Err(DbError::new(
+                RefusalKind::DuplicateProject,
                 "you already have a project with this name",
             ));
         }
@@ -160,13 +162,13 @@ pub fn set_status(
     id: i64,
     to: ProjectStatus,
     reason: Option<&str>,
-) -> Result<ProjectWithDeveloper, ApiError> {
+) -> Result<ProjectWithDeveloper, DbError> {
     write_tx(conn, |conn| {
-        let (current, _) = get(conn, id)?.ok_or_else(|| ApiError::not_found("project"))?;
+        let (current, _) = get(conn, id)?.ok_or_else(|| DbError::not_found("project"))?;
         let from = current.status();
         if !from.can_become(to) {
-            return Err(ApiError::new(
-                ErrorCode::InvalidTransition,
+            return Err(DbError::new(
+                RefusalKind::InvalidTransition,
                 format!("a {} project cannot become {}", from.as_str(), to.as_str()),
             ));
         }
@@ -182,8 +184,8 @@ pub fn set_status(
         ))
         .execute(conn)?;
         if changed != 1 {
-            return Err(ApiError::new(
-                ErrorCode::InvalidTransition,
+            return Err(DbError::new(
+                RefusalKind::InvalidTransition,
                 "the project changed meanwhile; retry",
             ));
         }

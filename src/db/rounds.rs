@@ -4,10 +4,11 @@
 use diesel::prelude::*;
 
 use super::audit::{self, AuditCtx};
+use super::error::DbError;
 use super::schema::{households, round_members, rounds};
 use super::{write_tx, AnyConnection};
+use crate::domain::refusal::RefusalKind;
 use crate::domain::selection::{lottery_order, seed_commitment, Ordering, RoundStatus};
-use crate::error::{ApiError, ErrorCode};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = rounds)]
@@ -17,7 +18,7 @@ pub struct Round {
     pub ordering: String,
     pub seed_sha256: Option<String>,
     pub seed: Option<String>,
-    pub status: String,
+    pub status: RoundStatus,
     pub ordered: bool,
     pub called_up_to: i32,
     pub created_by_official_id: Option<i64>,
@@ -27,7 +28,7 @@ pub struct Round {
 
 impl Round {
     pub fn status(&self) -> RoundStatus {
-        RoundStatus::parse(&self.status).unwrap_or(RoundStatus::Closed)
+        self.status
     }
 }
 
@@ -60,8 +61,8 @@ struct NewMember {
     position: Option<i32>,
 }
 
-fn invalid(message: impl Into<String>) -> ApiError {
-    ApiError::validation(vec![crate::domain::FieldError::new(
+fn invalid(message: impl Into<String>) -> DbError {
+    DbError::validation(vec![crate::domain::FieldError::new(
         "household_ids",
         message,
     )])
@@ -77,7 +78,7 @@ pub fn create(
     ordering: Ordering,
     seed_sha256: Option<&str>,
     members: &Members,
-) -> Result<Round, ApiError> {
+) -> Result<Round, DbError> {
     write_tx(conn, |conn| {
         let mut q = households::table
             .filter(households::method.eq("hall"))
@@ -151,11 +152,12 @@ pub fn create(
 }
 
 pub fn get(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<Round>> {
-    rounds::table
+    let found = rounds::table
         .find(id)
         .select(Round::as_select())
         .first(conn)
-        .optional()
+        .optional();
+    crate::db::in_row(found, "rounds", id)
 }
 
 pub fn list(conn: &mut AnyConnection) -> QueryResult<Vec<Round>> {
@@ -182,7 +184,7 @@ pub fn size(conn: &mut AnyConnection, round_id: i64) -> QueryResult<i64> {
         .get_result(conn)
 }
 
-fn locked(conn: &mut AnyConnection, id: i64) -> Result<Round, ApiError> {
+fn locked(conn: &mut AnyConnection, id: i64) -> Result<Round, DbError> {
     if let AnyConnection::Postgresql(c) = conn {
         rounds::table
             .find(id)
@@ -191,7 +193,7 @@ fn locked(conn: &mut AnyConnection, id: i64) -> Result<Round, ApiError> {
             .first::<i64>(c)
             .optional()?;
     }
-    get(conn, id)?.ok_or_else(|| ApiError::not_found("round"))
+    get(conn, id)?.ok_or_else(|| DbError::not_found("round"))
 }
 
 /// Reveals a lottery round's seed: it must hash to the commitment; the order is domain.md's
@@ -201,24 +203,24 @@ pub fn draw(
     ctx: &AuditCtx,
     id: i64,
     seed: &str,
-) -> Result<Round, ApiError> {
+) -> Result<Round, DbError> {
     write_tx(conn, |conn| {
         let round = locked(conn, id)?;
         if round.ordering != Ordering::Lottery.as_str() {
-            return Err(ApiError::new(
-                ErrorCode::InvalidTransition,
+            return Err(DbError::new(
+                RefusalKind::InvalidTransition,
                 "only a lottery round is drawn; a signing-time round is ordered at creation",
             ));
         }
         if round.ordered {
-            return Err(ApiError::new(
-                ErrorCode::InvalidTransition,
+            return Err(DbError::new(
+                RefusalKind::InvalidTransition,
                 "the round has been drawn already",
             ));
         }
         if round.seed_sha256.as_deref() != Some(seed_commitment(seed).as_str()) {
-            return Err(ApiError::new(
-                ErrorCode::SeedMismatch,
+            return Err(DbError::new(
+                RefusalKind::SeedMismatch,
                 "sha256 of this seed is not the commitment made when the round was created",
             ));
         }
@@ -260,19 +262,19 @@ pub fn set_status(
     ctx: &AuditCtx,
     id: i64,
     to: RoundStatus,
-) -> Result<Round, ApiError> {
+) -> Result<Round, DbError> {
     write_tx(conn, |conn| {
         let round = locked(conn, id)?;
         let from = round.status();
         if !from.can_become(to) {
-            return Err(ApiError::new(
-                ErrorCode::InvalidTransition,
+            return Err(DbError::new(
+                RefusalKind::InvalidTransition,
                 format!("a {} round cannot become {}", from.as_str(), to.as_str()),
             ));
         }
         if to == RoundStatus::Open && !round.ordered {
-            return Err(ApiError::new(
-                ErrorCode::InvalidTransition,
+            return Err(DbError::new(
+                RefusalKind::InvalidTransition,
                 "draw the lottery before opening the round",
             ));
         }
@@ -309,19 +311,19 @@ pub fn call(
     ctx: &AuditCtx,
     id: i64,
     up_to: i64,
-) -> Result<Round, ApiError> {
+) -> Result<Round, DbError> {
     write_tx(conn, |conn| {
         let round = locked(conn, id)?;
         if !round.ordered {
-            return Err(ApiError::new(
-                ErrorCode::InvalidTransition,
+            return Err(DbError::new(
+                RefusalKind::InvalidTransition,
                 "the round has no order yet",
             ));
         }
         let size = size(conn, id)?;
         if up_to < i64::from(round.called_up_to) {
-            return Err(ApiError::new(
-                ErrorCode::InvalidTransition,
+            return Err(DbError::new(
+                RefusalKind::InvalidTransition,
                 format!(
                     "the call-up pointer only moves forward (it is at {})",
                     round.called_up_to
@@ -329,7 +331,7 @@ pub fn call(
             ));
         }
         if up_to > size {
-            return Err(ApiError::validation(vec![crate::domain::FieldError::new(
+            return Err(DbError::validation(vec![crate::domain::FieldError::new(
                 "up_to",
                 format!("the round has {size} households"),
             )]));

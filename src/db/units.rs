@@ -5,12 +5,13 @@ use std::collections::HashMap;
 use diesel::prelude::*;
 
 use super::audit::{self, AuditCtx};
+use super::error::DbError;
 use super::listings::{self, ListingChange};
 use super::schema::units;
 use super::{write_tx, AnyConnection};
+use crate::domain::refusal::RefusalKind;
 use crate::domain::status::UnitStatus;
 use crate::domain::PageRequest;
-use crate::error::{ApiError, ErrorCode};
 use crate::upload::units::{ParsedUnit, UnitRow};
 use crate::upload::RowError;
 
@@ -34,14 +35,14 @@ pub struct Unit {
     pub orientation: Option<String>,
     pub decoration: Option<String>,
     pub description: String,
-    pub status: String,
+    pub status: UnitStatus,
     pub created_at_ms: i64,
     pub updated_at_ms: i64,
 }
 
 impl Unit {
     pub fn status(&self) -> UnitStatus {
-        UnitStatus::parse(&self.status).unwrap_or(UnitStatus::Withdrawn)
+        self.status
     }
 }
 
@@ -106,7 +107,7 @@ impl<'a> UnitFields<'a> {
             orientation: u.orientation.as_deref(),
             decoration: u.decoration.as_deref(),
             description: &u.description,
-            status: &u.status,
+            status: u.status.as_str(),
         }
     }
 }
@@ -138,7 +139,7 @@ pub fn import(
     ctx: &AuditCtx,
     project_id: i64,
     rows: &[ParsedUnit],
-) -> Result<ImportOutcome, ApiError> {
+) -> Result<ImportOutcome, DbError> {
     write_tx(conn, |conn| {
         let existing: Vec<Unit> = units::table
             .filter(units::project_id.eq(project_id))
@@ -177,7 +178,7 @@ pub fn import(
             }
         }
         if !errors.is_empty() {
-            return Err(ApiError::upload_rejected(errors));
+            return Err(DbError::upload_rejected(errors));
         }
         for chunk in creates.chunks(INSERT_CHUNK) {
             crate::with_backend!(conn, c => diesel::insert_into(units::table).values(chunk).execute(c))?;
@@ -191,8 +192,8 @@ pub fn import(
             .set((fields, units::updated_at_ms.eq(ctx.now_ms)))
             .execute(conn)?;
             if changed != 1 {
-                return Err(ApiError::new(
-                    ErrorCode::UnitLocked,
+                return Err(DbError::new(
+                    RefusalKind::UnitLocked,
                     "a unit was taken by a household during the upload; upload again",
                 ));
             }
@@ -223,11 +224,12 @@ pub fn unit_label(u: &Unit) -> String {
 }
 
 pub fn get(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<Unit>> {
-    units::table
+    let found = units::table
         .find(id)
         .select(Unit::as_select())
         .first(conn)
-        .optional()
+        .optional();
+    crate::db::in_row(found, "units", id)
 }
 
 pub fn list(
@@ -278,12 +280,12 @@ pub fn edit(
     ctx: &AuditCtx,
     id: i64,
     e: &UnitEdit,
-) -> Result<Unit, ApiError> {
+) -> Result<Unit, DbError> {
     write_tx(conn, |conn| {
-        let u = get(conn, id)?.ok_or_else(|| ApiError::not_found("unit"))?;
+        let u = get(conn, id)?.ok_or_else(|| DbError::not_found("unit"))?;
         if u.status().is_locked() {
-            return Err(ApiError::new(
-                ErrorCode::UnitLocked,
+            return Err(DbError::new(
+                RefusalKind::UnitLocked,
                 format!(
                     "unit {} is {} and cannot be changed",
                     unit_label(&u),
@@ -312,8 +314,8 @@ pub fn edit(
             ))
             .execute(conn)?;
         if changed != 1 {
-            return Err(ApiError::new(
-                ErrorCode::UnitLocked,
+            return Err(DbError::new(
+                RefusalKind::UnitLocked,
                 "the unit changed meanwhile; retry",
             ));
         }

@@ -6,11 +6,11 @@ use diesel::prelude::*;
 use serde_json::json;
 
 use super::audit::{self, AuditCtx};
+use super::error::DbError;
 use super::schema::{developer_webhooks, webhook_deliveries};
 use super::{write_tx, AnyConnection};
 use crate::domain::webhook::{DeliveryStatus, EVENTS};
 use crate::domain::PageRequest;
-use crate::error::ApiError;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = developer_webhooks)]
@@ -30,7 +30,7 @@ pub struct Delivery {
     pub developer_id: i64,
     pub event: String,
     pub payload: String,
-    pub status: String,
+    pub status: DeliveryStatus,
     pub attempts: i32,
     pub next_attempt_at_ms: i64,
     pub last_attempt_at_ms: Option<i64>,
@@ -42,7 +42,7 @@ pub struct Delivery {
 
 impl Delivery {
     pub fn status(&self) -> DeliveryStatus {
-        DeliveryStatus::parse(&self.status).unwrap_or(DeliveryStatus::Failed)
+        self.status
     }
 }
 
@@ -106,7 +106,7 @@ pub fn set_webhook(
     developer_id: i64,
     url: &str,
     secret_enc: &str,
-) -> Result<Webhook, ApiError> {
+) -> Result<Webhook, DbError> {
     use developer_webhooks::dsl as w;
     write_tx(conn, |conn| {
         crate::with_backend!(conn, c => diesel::insert_into(w::developer_webhooks)
@@ -142,12 +142,12 @@ pub fn delete_webhook(
     conn: &mut AnyConnection,
     ctx: &AuditCtx,
     developer_id: i64,
-) -> Result<(), ApiError> {
+) -> Result<(), DbError> {
     use webhook_deliveries::dsl as d;
     write_tx(conn, |conn| {
         let removed = diesel::delete(developer_webhooks::table.find(developer_id)).execute(conn)?;
         if removed == 0 {
-            return Err(ApiError::not_found("webhook"));
+            return Err(DbError::not_found("webhook"));
         }
         let dropped = diesel::update(
             d::webhook_deliveries

@@ -1,14 +1,18 @@
-//! Pure domain types and rules: no IO, no actix, no diesel.
+//! Pure domain types and rules: no IO, no web framework, no database connection. Decisions return
+//! a typed `refusal::Refusal`; only the HTTP layer knows what status and code it becomes.
 
 pub mod credit_code;
 pub mod developer;
 pub mod entitlement;
+pub mod hold;
 pub mod household;
 pub mod mask;
 pub mod matching;
 pub mod periods;
 pub mod policy;
 pub mod project;
+pub mod ranking;
+pub mod refusal;
 pub mod selection;
 pub mod status;
 pub mod token;

@@ -87,7 +87,7 @@ pub async fn register_developer(
     let developer = state
         .db(move |c| {
             let row = NewDeveloperRow::pending(&new, &cipher, ctx.now_ms);
-            store::create(c, &ctx, row)
+            store::create(c, &ctx, row).map_err(ApiError::from)
         })
         .await?;
     Ok(HttpResponse::Created().json(DeveloperOut::from(developer)))
@@ -144,7 +144,9 @@ async fn change_status(
     let reason = body.map(|b| b.reason()).transpose()?.flatten();
     let ctx = caller.audit(state.now_ms());
     let developer = state
-        .write(move |c| store::set_status(c, &ctx, id, to, reason.as_deref()))
+        .write(move |c| {
+            store::set_status(c, &ctx, id, to, reason.as_deref()).map_err(ApiError::from)
+        })
         .await?;
     Ok(web::Json(developer.into()))
 }
@@ -207,7 +209,9 @@ pub async fn issue_developer_key(
     let (key_hash, prefix) = (hash_token(&key), display_prefix(&key));
     let ctx = caller.audit(state.now_ms());
     let key_id = state
-        .db(move |c| store::add_key(c, &ctx, developer_id, &key_hash, &prefix))
+        .db(move |c| {
+            store::add_key(c, &ctx, developer_id, &key_hash, &prefix).map_err(ApiError::from)
+        })
         .await?;
     Ok(HttpResponse::Created().json(KeyCreated {
         id: key_id,

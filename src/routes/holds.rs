@@ -7,12 +7,12 @@ use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
 use super::area_m2;
-use super::kiosk::QuoteOut;
+use super::quotes::QuoteOut;
 use crate::auth::Caller;
 use crate::clock::rfc3339;
 use crate::db::idempotency::{self, IdemKey, Stored};
 use crate::db::selection::{self as store, Reservation};
-use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::error::{ApiError, ApiResult, RefusalKind};
 use crate::state::AppState;
 
 type Err = crate::error::ErrorBody;
@@ -51,7 +51,7 @@ impl From<&Reservation> for ReservationOut {
             unit_id: r.unit_id,
             household_id: r.household_id,
             round_id: r.round_id,
-            status: r.status.clone(),
+            status: r.status.to_string(),
             held_at: rfc3339(r.held_at_ms),
             expires_at: rfc3339(r.expires_at_ms),
             confirmed_at: r.confirmed_at_ms.map(rfc3339),
@@ -93,7 +93,7 @@ pub fn idempotency_key(
         .filter(|k| !k.is_empty() && k.len() <= 100 && k.bytes().all(|b| b.is_ascii_graphic()))
         .ok_or_else(|| {
             ApiError::new(
-                ErrorCode::InvalidQuery,
+                RefusalKind::InvalidQuery,
                 "Idempotency-Key must be 1 to 100 printable ASCII characters",
             )
         })?;
@@ -152,13 +152,14 @@ pub async fn create_hold(
                 Ok(HoldOut {
                     id: r.id,
                     unit_id: r.unit_id,
-                    status: r.status.clone(),
+                    status: r.status.to_string(),
                     expires_at: rfc3339(r.expires_at_ms),
                     expires_in_s: (r.expires_at_ms - ctx.now_ms) / 1000,
                     quote: quote.into(),
                     policy_version,
                 })
             })
+            .map_err(ApiError::from)
         })
         .await?;
     Ok(respond(stored))
@@ -187,6 +188,7 @@ pub async fn confirm_hold(
                 let r = store::confirm(c, &ctx, household_id, hold_id)?;
                 Ok(ReservationOut::from(&r))
             })
+            .map_err(ApiError::from)
         })
         .await?;
     Ok(respond(stored))
@@ -206,7 +208,10 @@ pub async fn release_hold(
     let hold_id = id.into_inner();
     let ctx = caller.audit(state.now_ms());
     state
-        .write(move |c| crate::db::write_tx(c, |c| store::release(c, &ctx, household_id, hold_id)))
+        .write(move |c| {
+            crate::db::write_tx(c, |c| store::release(c, &ctx, household_id, hold_id))
+                .map_err(ApiError::from)
+        })
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -13,7 +13,7 @@ use crate::domain::entitlement::{cash_out_yuan, entitled_area};
 use crate::domain::household::{normalize_voucher_prefix, shanghai, Method};
 use crate::domain::policy::{Policy, Zone};
 use crate::domain::PageRequest;
-use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::error::{ApiError, ApiResult, RefusalKind};
 use crate::state::AppState;
 
 type Err = crate::error::ErrorBody;
@@ -135,7 +135,9 @@ pub async fn import_households(
     let (sealed, slips) =
         web::block(move || crate::enrolment::seal(&rows, &cipher, now, &|_| {})).await?;
     let ctx = caller.audit(now);
-    let ids = state.db(move |c| store::import(c, &ctx, &sealed)).await?;
+    let ids = state
+        .db(move |c| store::import(c, &ctx, &sealed).map_err(ApiError::from))
+        .await?;
     tracing::info!(imported = ids.len(), "households imported");
     let households = slips
         .into_iter()
@@ -168,7 +170,7 @@ pub struct HouseholdQuery {
 
 impl HouseholdQuery {
     fn filter(&self, state: &AppState) -> ApiResult<(HouseholdFilter, PageRequest)> {
-        let bad = |m: String| ApiError::new(ErrorCode::InvalidQuery, m);
+        let bad = |m: String| ApiError::new(RefusalKind::InvalidQuery, m);
         let page = PageRequest::parse(self.page, self.per_page)
             .map_err(|e| bad(format!("{} {}", e.field, e.message)))?;
         let mut filter = HouseholdFilter::default();

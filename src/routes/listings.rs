@@ -10,7 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::area_m2;
 use crate::domain::status::Delivery;
-use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::error::{ApiError, ApiResult, RefusalKind};
 use crate::search::{Facets, ListingDoc, ListingQuery, SearchError, SortBy};
 use crate::state::AppState;
 
@@ -50,7 +50,7 @@ pub struct ListingParams {
 }
 
 fn bad(message: impl Into<String>) -> ApiError {
-    ApiError::new(ErrorCode::InvalidQuery, message)
+    ApiError::new(RefusalKind::InvalidQuery, message)
 }
 
 fn centi(field: &str, v: Option<f64>) -> ApiResult<Option<i64>> {

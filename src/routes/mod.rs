@@ -10,6 +10,7 @@ pub mod officials;
 pub mod pages;
 pub mod policy;
 pub mod projects;
+pub mod quotes;
 pub mod reservations;
 pub mod rounds;
 pub mod stats;
@@ -21,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::domain::PageRequest;
-use crate::error::{ApiError, ErrorCode};
+use crate::error::{ApiError, RefusalKind};
 
 /// `?page=&per_page=` plus an optional status filter, shared by the list routes.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -39,7 +40,7 @@ impl ListQuery {
     pub fn page(&self) -> Result<PageRequest, ApiError> {
         PageRequest::parse(self.page, self.per_page).map_err(|e| {
             ApiError::new(
-                ErrorCode::InvalidQuery,
+                RefusalKind::InvalidQuery,
                 format!("{} {}", e.field, e.message),
             )
         })
@@ -54,7 +55,7 @@ impl ListQuery {
         {
             None => Ok(None),
             Some(s) => parse(s).map(Some).ok_or_else(|| {
-                ApiError::new(ErrorCode::InvalidQuery, format!("unknown status {s:?}"))
+                ApiError::new(RefusalKind::InvalidQuery, format!("unknown status {s:?}"))
             }),
         }
     }

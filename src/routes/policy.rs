@@ -45,7 +45,9 @@ impl From<PolicyVersion> for PolicyOut {
 #[get("/api/v1/policy")]
 pub async fn get_policy(state: web::Data<AppState>) -> ApiResult<web::Json<PolicyOut>> {
     let now = state.now_ms();
-    let version = state.db(move |c| store::in_force(c, now)).await?;
+    let version = state
+        .db(move |c| store::in_force(c, now).map_err(ApiError::from))
+        .await?;
     Ok(web::Json(version.into()))
 }
 
@@ -58,7 +60,7 @@ pub async fn list_policy_versions(
     state: web::Data<AppState>,
 ) -> ApiResult<web::Json<Vec<PolicyOut>>> {
     caller.official()?;
-    let versions = state.db(|c| store::all(c)).await?;
+    let versions = state.db(|c| store::all(c).map_err(ApiError::from)).await?;
     Ok(web::Json(
         versions.into_iter().map(PolicyOut::from).collect(),
     ))
@@ -99,7 +101,9 @@ pub async fn put_policy(
     let ctx = caller.audit(now);
     let change = body.into_inner();
     let version = state
-        .db(move |c| store::add(c, &ctx, official_id, &change, effective_from_ms))
+        .db(move |c| {
+            store::add(c, &ctx, official_id, &change, effective_from_ms).map_err(ApiError::from)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(PolicyOut::from(version)))
 }

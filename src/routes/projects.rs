@@ -113,7 +113,7 @@ pub async fn create_project(
     .map_err(ApiError::validation)?;
     let ctx = caller.audit(state.now_ms());
     let created = state
-        .db(move |c| store::create(c, &ctx, developer_id, &project))
+        .db(move |c| store::create(c, &ctx, developer_id, &project).map_err(ApiError::from))
         .await?;
     Ok(HttpResponse::Created().json(ProjectOut::from(created)))
 }
@@ -182,7 +182,9 @@ async fn change_status(
     let reason = body.map(|b| b.reason()).transpose()?.flatten();
     let ctx = caller.audit(state.now_ms());
     let project = state
-        .write(move |c| store::set_status(c, &ctx, id, to, reason.as_deref()))
+        .write(move |c| {
+            store::set_status(c, &ctx, id, to, reason.as_deref()).map_err(ApiError::from)
+        })
         .await?;
     Ok(web::Json(project.into()))
 }

@@ -83,6 +83,7 @@ pub async fn cancel_reservation(
             idempotency::run(c, key.as_ref(), 200, ctx.now_ms, |c| {
                 Ok(ReservationOut::from(&store::cancel(c, &ctx, id, &reason)?))
             })
+            .map_err(ApiError::from)
         })
         .await?;
     Ok(respond(stored))
@@ -135,6 +136,7 @@ pub async fn file_contract(
                     &contract_no,
                 )?))
             })
+            .map_err(ApiError::from)
         })
         .await?;
     Ok(respond(stored))

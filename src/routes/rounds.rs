@@ -54,7 +54,7 @@ fn round_out(r: Round, size: i64, order: Vec<i64>) -> RoundOut {
         ordering: r.ordering,
         seed_sha256: r.seed_sha256,
         seed: r.seed,
-        status: r.status,
+        status: r.status.to_string(),
         called_up_to: r.called_up_to,
         size,
         created_at: rfc3339(r.created_at_ms),
@@ -134,6 +134,7 @@ pub async fn create_round(
                 seed_sha256.as_deref(),
                 &members,
             )
+            .map_err(ApiError::from)
         })
         .await?;
     Ok(HttpResponse::Created().json(with_order(&state, round).await?))
@@ -213,7 +214,9 @@ pub async fn draw_round(
     }
     let ctx = caller.audit(state.now_ms());
     let (id, seed) = (id.into_inner(), body.into_inner().seed);
-    let round = state.db(move |c| store::draw(c, &ctx, id, &seed)).await?;
+    let round = state
+        .db(move |c| store::draw(c, &ctx, id, &seed).map_err(ApiError::from))
+        .await?;
     Ok(web::Json(with_order(&state, round).await?))
 }
 
@@ -238,7 +241,9 @@ pub async fn call_round(
     caller.admin()?;
     let ctx = caller.audit(state.now_ms());
     let (id, up_to) = (id.into_inner(), body.up_to);
-    let round = state.db(move |c| store::call(c, &ctx, id, up_to)).await?;
+    let round = state
+        .db(move |c| store::call(c, &ctx, id, up_to).map_err(ApiError::from))
+        .await?;
     Ok(web::Json(with_order(&state, round).await?))
 }
 
@@ -251,7 +256,7 @@ async fn set_status(
     caller.admin()?;
     let ctx = caller.audit(state.now_ms());
     let round = state
-        .db(move |c| store::set_status(c, &ctx, id, to))
+        .db(move |c| store::set_status(c, &ctx, id, to).map_err(ApiError::from))
         .await?;
     Ok(web::Json(with_order(&state, round).await?))
 }
@@ -336,7 +341,7 @@ pub async fn hall_board(
             Ok(Board {
                 round_id: round.as_ref().map(|r| r.id),
                 round_name: round.as_ref().map(|r| r.name.clone()),
-                status: round.as_ref().map(|r| r.status.clone()),
+                status: round.as_ref().map(|r| r.status.to_string()),
                 called_up_to: round.as_ref().map(|r| r.called_up_to).unwrap_or(0),
                 size,
                 recent_selections: recent

@@ -12,7 +12,7 @@ use crate::db::audit::{AuditEvent, AuditFilter};
 use crate::db::stats::GroupBy;
 use crate::domain::periods::{local_day, parse_day, parse_month, Period};
 use crate::domain::PageRequest;
-use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::error::{ApiError, ApiResult, RefusalKind};
 use crate::state::AppState;
 use crate::stats::export::{Cell, Report};
 use crate::stats::{self, Destocking, Overview, Rankings};
@@ -20,7 +20,7 @@ use crate::stats::{self, Destocking, Overview, Rankings};
 type Err = crate::error::ErrorBody;
 
 fn bad(m: impl Into<String>) -> ApiError {
-    ApiError::new(ErrorCode::InvalidQuery, m)
+    ApiError::new(RefusalKind::InvalidQuery, m)
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -121,7 +121,7 @@ pub async fn stats_overview(
             let target = crate::db::policy::in_force(c, now)?
                 .policy
                 .monetization_target_pct;
-            stats::overview(c, target)
+            stats::overview(c, target).map_err(ApiError::from)
         })
         .await?;
     Ok(web::Json(overview))
@@ -136,7 +136,10 @@ async fn destocking_figures(state: &AppState, query: &StatsQuery) -> ApiResult<D
         to,
     } = args;
     let rows = state
-        .db(move |c| crate::db::read_tx(c, |c| stats::destocking(c, by, period, from, to)))
+        .db(move |c| {
+            crate::db::read_tx(c, |c| stats::destocking(c, by, period, from, to))
+                .map_err(ApiError::from)
+        })
         .await?;
     Ok(Destocking {
         group_by: by.as_str().to_string(),
@@ -162,7 +165,9 @@ pub async fn stats_destocking(
 async fn ranking_figures(state: &AppState, query: &StatsQuery) -> ApiResult<Rankings> {
     let (by, bounds, month) = query.rankings(local_day(state.now_ms()))?;
     let rows = state
-        .db(move |c| crate::db::read_tx(c, |c| stats::rankings(c, by, bounds)))
+        .db(move |c| {
+            crate::db::read_tx(c, |c| stats::rankings(c, by, bounds)).map_err(ApiError::from)
+        })
         .await?;
     Ok(Rankings {
         level: by.as_str().to_string(),
@@ -493,6 +498,7 @@ pub async fn stats_chart(
                     crate::db::read_tx(c, |c| {
                         stats::destocking(c, GroupBy::All, Some(period), from, to)
                     })
+                    .map_err(ApiError::from)
                 })
                 .await?;
             let series = stats::fill_periods(period, series);

@@ -11,7 +11,7 @@ use crate::clock::rfc3339;
 use crate::db::units::{self as store, ImportOutcome, Unit, UnitEdit};
 use crate::domain::status::{ProjectStatus, UnitStatus};
 use crate::domain::FieldError;
-use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::error::{ApiError, ApiResult, RefusalKind};
 use crate::state::AppState;
 
 type Err = crate::error::ErrorBody;
@@ -116,7 +116,7 @@ pub async fn import_units(
     let developer_id = caller.developer()?;
     if query.mode.as_deref().is_some_and(|m| m != "upsert") {
         return Err(ApiError::new(
-            ErrorCode::InvalidQuery,
+            RefusalKind::InvalidQuery,
             "mode must be upsert",
         ));
     }
@@ -127,7 +127,7 @@ pub async fn import_units(
         ProjectStatus::Rejected | ProjectStatus::Closed
     ) {
         return Err(ApiError::new(
-            ErrorCode::ProjectClosed,
+            RefusalKind::ProjectClosed,
             format!("the project is {}; it takes no uploads", project.status),
         ));
     }
@@ -140,7 +140,7 @@ pub async fn import_units(
     let ctx = caller.audit(state.now_ms());
     let project_id = project.id;
     let outcome = state
-        .write(move |c| store::import(c, &ctx, project_id, &rows))
+        .write(move |c| store::import(c, &ctx, project_id, &rows).map_err(ApiError::from))
         .await?;
     tracing::info!(
         project_id,
@@ -277,7 +277,7 @@ pub async fn update_unit(
     let unit = visible_unit(&state, &caller, id.into_inner()).await?;
     let ctx = caller.audit(state.now_ms());
     let updated = state
-        .write(move |c| store::edit(c, &ctx, unit.id, &edit))
+        .write(move |c| store::edit(c, &ctx, unit.id, &edit).map_err(ApiError::from))
         .await?;
     Ok(web::Json(updated.into()))
 }

@@ -4,14 +4,14 @@
 use actix_web::{web, HttpRequest};
 use futures_util::StreamExt;
 
-use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::error::{ApiError, ApiResult, RefusalKind};
 use crate::upload::UploadFormat;
 
 const XLSX_MIME: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 fn too_large(limit: usize) -> ApiError {
     ApiError::new(
-        ErrorCode::PayloadTooLarge,
+        RefusalKind::PayloadTooLarge,
         format!(
             "the upload is larger than {} MiB; split it into several files",
             limit / (1024 * 1024)
@@ -21,7 +21,7 @@ fn too_large(limit: usize) -> ApiError {
 
 fn unsupported(what: &str) -> ApiError {
     ApiError::new(
-        ErrorCode::UnsupportedMediaType,
+        RefusalKind::UnsupportedMediaType,
         format!("unsupported upload type {what:?}: send text/csv, {XLSX_MIME} or application/json, or multipart/form-data with a part named file"),
     )
 }
@@ -65,7 +65,7 @@ where
     while let Some(chunk) = stream.next().await {
         let chunk = chunk.map_err(|e| {
             ApiError::new(
-                ErrorCode::MalformedBody,
+                RefusalKind::MalformedBody,
                 format!("reading the upload failed: {e}"),
             )
         })?;
@@ -105,7 +105,7 @@ pub async fn read_upload(
         while let Some(field) = multipart.next().await {
             let field = field.map_err(|e| {
                 ApiError::new(
-                    ErrorCode::MalformedBody,
+                    RefusalKind::MalformedBody,
                     format!("malformed multipart body: {e}"),
                 )
             })?;
@@ -123,7 +123,7 @@ pub async fn read_upload(
             return Ok((format, collect(field, limit).await?));
         }
         return Err(ApiError::new(
-            ErrorCode::MalformedBody,
+            RefusalKind::MalformedBody,
             "the multipart body has no part named file",
         ));
     }

@@ -127,7 +127,10 @@ pub async fn set_webhook(
     let secret_enc = state.cipher.encrypt(&secret);
     let ctx = caller.audit(state.now_ms());
     let webhook = state
-        .db(move |c| store::set_webhook(c, &ctx, developer_id, url.as_str(), &secret_enc))
+        .db(move |c| {
+            store::set_webhook(c, &ctx, developer_id, url.as_str(), &secret_enc)
+                .map_err(ApiError::from)
+        })
         .await?;
     Ok(web::Json(WebhookOut::new(webhook, Some(secret))))
 }
@@ -163,7 +166,7 @@ pub async fn delete_webhook(
     let developer_id = own_developer(&caller, id.into_inner())?;
     let ctx = caller.audit(state.now_ms());
     state
-        .db(move |c| store::delete_webhook(c, &ctx, developer_id))
+        .db(move |c| store::delete_webhook(c, &ctx, developer_id).map_err(ApiError::from))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

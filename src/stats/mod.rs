@@ -5,8 +5,10 @@
 pub mod chart;
 pub mod compactor;
 pub mod export;
+mod rankings;
 
-use std::cmp::Ordering;
+pub use rankings::{rankings, RankingRow, Rankings};
+
 use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
@@ -14,8 +16,8 @@ use utoipa::ToSchema;
 
 use crate::db::stats::{self as q, GroupBy};
 use crate::db::AnyConnection;
-use crate::domain::periods::{day_before, previous_month, Period};
-use crate::error::ApiError;
+use crate::db::DbError;
+use crate::domain::periods::{day_before, Period};
 
 fn rate(part: i64, whole: i64) -> f64 {
     if whole > 0 {
@@ -72,7 +74,7 @@ const STATUSES: [&str; 4] = ["available", "held", "reserved", "sold"];
 
 impl Stock {
     fn add(&mut self, r: &q::StockRow) {
-        if let Some(i) = STATUSES.iter().position(|s| *s == r.status) {
+        if let Some(i) = STATUSES.iter().position(|s| *s == r.status.as_str()) {
             self.units[i] += r.units;
             self.area[i] += r.area_centi;
             self.value[i] += r.value_yuan;
@@ -98,7 +100,7 @@ fn stock_by_key(rows: &[q::StockRow]) -> BTreeMap<String, Stock> {
 pub fn overview(
     conn: &mut AnyConnection,
     monetization_target_pct: i64,
-) -> Result<Overview, ApiError> {
+) -> Result<Overview, DbError> {
     let all = q::ProjectGroups::load(conn, GroupBy::All)?;
     let stock = stock_by_key(&q::stock(conn, &all)?)
         .remove("all")
@@ -188,7 +190,7 @@ pub fn destocking(
     period: Option<Period>,
     from_day: i32,
     to_day: i32,
-) -> Result<Vec<DestockingRow>, ApiError> {
+) -> Result<Vec<DestockingRow>, DbError> {
     let groups = q::ProjectGroups::load(conn, by)?;
     let stock = stock_by_key(&q::stock(conn, &groups)?);
     let in_range = q::confirmed(conn, &groups, period, from_day, to_day)?;
@@ -290,158 +292,4 @@ pub fn fill_periods(period: Period, rows: Vec<DestockingRow>) -> Vec<DestockingR
         key = period.next_key(key);
     }
     out
-}
-
-/// One ranked district or project in a month.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct RankingRow {
-    /// 1 = best; equal rates share a rank
-    pub rank: usize,
-    pub key: String,
-    pub label: String,
-    pub stock_units: i64,
-    pub confirmed_in_month: i64,
-    /// confirmed in the month ÷ stock units
-    pub absorption_rate: f64,
-    /// ranked last this month
-    pub last: bool,
-    /// months in a row, ending with this one, ranked last
-    pub consecutive_last_months: u32,
-    /// 连续两个月排名最后
-    pub flagged: bool,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Rankings {
-    pub level: String,
-    pub month: String,
-    pub rows: Vec<RankingRow>,
-}
-
-/// Per entity and month: (confirmed, stock); ranks with ties, and who is last.
-fn rank_month(
-    entities: &BTreeMap<String, (String, i64)>,
-    confirmed: &BTreeMap<String, i64>,
-) -> Vec<(String, usize, bool, i64)> {
-    let mut v: Vec<(String, i64, i64)> = entities
-        .iter()
-        .map(|(k, (_, stock))| (k.clone(), confirmed.get(k).copied().unwrap_or(0), *stock))
-        .collect();
-    // a/b > c/d ⇔ a·d > c·b (stocks are positive)
-    let cmp = |a: &(String, i64, i64), b: &(String, i64, i64)| {
-        (i128::from(b.1) * i128::from(a.2)).cmp(&(i128::from(a.1) * i128::from(b.2)))
-    };
-    v.sort_by(|a, b| cmp(a, b).then_with(|| a.0.cmp(&b.0)));
-    let all_equal = v.windows(2).all(|w| cmp(&w[0], &w[1]) == Ordering::Equal);
-    let mut out = Vec::with_capacity(v.len());
-    let mut rank = 0;
-    for (i, item) in v.iter().enumerate() {
-        if i == 0 || cmp(&v[i - 1], item) != Ordering::Equal {
-            rank = i + 1;
-        }
-        let last = !all_equal && cmp(item, v.last().expect("non-empty")) == Ordering::Equal;
-        out.push((item.0.clone(), rank, last, item.1));
-    }
-    out
-}
-
-/// Districts or projects ranked by the month's absorption; `consecutive_last_months` looks back
-/// up to 12 months.
-pub fn rankings(
-    conn: &mut AnyConnection,
-    by: GroupBy,
-    month: (i32, i32),
-) -> Result<Vec<RankingRow>, ApiError> {
-    let groups = q::ProjectGroups::load(conn, by)?;
-    let entities: BTreeMap<String, (String, i64)> = stock_by_key(&q::stock(conn, &groups)?)
-        .into_iter()
-        .filter(|(_, s)| Stock::total(&s.units) > 0)
-        .map(|(k, s)| (k, (s.label.clone(), Stock::total(&s.units))))
-        .collect();
-    if entities.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut months = vec![month];
-    for _ in 0..11 {
-        months.push(previous_month(months.last().expect("non-empty").0));
-    }
-    let oldest = months.last().expect("12 months").0;
-    let rows = q::confirmed(conn, &groups, Some(Period::Month), oldest, month.1)?;
-    let per_month = |m: (i32, i32)| -> BTreeMap<String, i64> {
-        let key = i64::from(m.0 / 100);
-        rows.iter()
-            .filter(|r| r.period == key)
-            .map(|r| (r.key.clone(), r.units))
-            .collect()
-    };
-    let ranked: Vec<Vec<(String, usize, bool, i64)>> = months
-        .iter()
-        .map(|m| rank_month(&entities, &per_month(*m)))
-        .collect();
-    let last_by_month: Vec<HashMap<&str, bool>> = ranked
-        .iter()
-        .map(|m| {
-            m.iter()
-                .map(|(k, _, last, _)| (k.as_str(), *last))
-                .collect()
-        })
-        .collect();
-    let mut out = Vec::new();
-    for (key, rank, last, confirmed) in &ranked[0] {
-        let mut streak = 0;
-        for month_last in &last_by_month {
-            match month_last.get(key.as_str()) {
-                Some(true) => streak += 1,
-                _ => break,
-            }
-        }
-        let (label, stock) = &entities[key];
-        out.push(RankingRow {
-            rank: *rank,
-            key: key.clone(),
-            label: group_label(by, label),
-            stock_units: *stock,
-            confirmed_in_month: *confirmed,
-            absorption_rate: rate(*confirmed, *stock),
-            last: *last,
-            consecutive_last_months: streak,
-            flagged: streak >= 2,
-        });
-    }
-    Ok(out)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ties_share_a_rank_and_all_tied_last_are_last() {
-        let entities: BTreeMap<String, (String, i64)> = [("a", 10), ("b", 20), ("c", 10), ("d", 5)]
-            .into_iter()
-            .map(|(k, s)| (k.to_string(), (k.to_string(), s)))
-            .collect();
-        // a 2/10, b 4/20 (tie with a), c 0/10, d 0/5 (tie with c at the bottom)
-        let confirmed: BTreeMap<String, i64> = [("a", 2), ("b", 4)]
-            .into_iter()
-            .map(|(k, n)| (k.to_string(), n))
-            .collect();
-        let r = rank_month(&entities, &confirmed);
-        let got: Vec<(&str, usize, bool)> = r
-            .iter()
-            .map(|(k, rank, last, _)| (k.as_str(), *rank, *last))
-            .collect();
-        assert_eq!(
-            got,
-            [
-                ("a", 1, false),
-                ("b", 1, false),
-                ("c", 3, true),
-                ("d", 3, true)
-            ]
-        );
-        // when every entity is equal nobody is last
-        let r = rank_month(&entities, &BTreeMap::new());
-        assert!(r.iter().all(|(_, rank, last, _)| *rank == 1 && !*last));
-    }
 }

@@ -1,0 +1,178 @@
+//! What one unit, or the best-fitting listed units, would cost this household.
+
+use std::time::Instant;
+
+use actix_web::{get, web};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::auth::Caller;
+use crate::db::matches;
+use crate::domain::entitlement::{quote, UnitTerms};
+use crate::domain::matching::fit;
+use crate::domain::policy::Zone;
+use crate::error::{ApiError, ApiResult, RefusalKind};
+use crate::routes::listings::{Listing, ListingParams};
+use crate::search::{ListingDoc, SortBy, MAX_OFFSET};
+use crate::state::AppState;
+
+use crate::routes::quotes::{FitOut, QuoteOut};
+type Err = crate::error::ErrorBody;
+
+/// A listed unit with what it would cost this household.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QuotedListing {
+    #[serde(flatten)]
+    pub listing: Listing,
+    pub quote: QuoteOut,
+    pub fit: FitOut,
+}
+
+fn terms(doc: &ListingDoc) -> ApiResult<UnitTerms> {
+    Ok(UnitTerms {
+        zone: Zone::new(doc.zone_class)
+            .ok_or_else(|| ApiError::internal(anyhow::anyhow!("unit {} zone", doc.unit_id)))?,
+        area_centi: doc.area_centi_m2,
+        price_per_m2_yuan: doc.price_per_m2_yuan,
+    })
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QuoteResult {
+    pub unit_id: i64,
+    pub quote: QuoteOut,
+    pub fit: FitOut,
+    /// the policy version the quote was computed under
+    pub policy_version: i64,
+    pub listing: Listing,
+}
+
+#[utoipa::path(get, path = "/api/v1/kiosk/quote/{unit_id}", tag = "kiosk", security(("bearer" = [])),
+    params(("unit_id" = i64, Path, description = "a listed unit")),
+    responses((status = 200, body = QuoteResult), (status = 401, body = Err), (status = 403, body = Err),
+        (status = 404, body = Err, description = "the unit is not listed")))]
+#[get("/api/v1/kiosk/quote/{unit_id}")]
+pub async fn kiosk_quote(
+    caller: Caller,
+    state: web::Data<AppState>,
+    unit_id: web::Path<i64>,
+) -> ApiResult<web::Json<QuoteResult>> {
+    let (hid, _) = caller.household()?;
+    let now = state.now_ms();
+    let unit_id = unit_id.into_inner();
+    let (h, version, doc) = state
+        .db(move |c| {
+            let doc = crate::db::listings::load_listed(c, &[unit_id])?
+                .pop()
+                .ok_or_else(|| ApiError::not_found("listing"))?;
+            let h = crate::db::households::get(c, hid)?
+                .ok_or_else(|| ApiError::unauthorized("the household no longer exists"))?;
+            Ok((h, crate::db::policy::in_force(c, now)?, doc))
+        })
+        .await?;
+    let unit = terms(&doc)?;
+    let q = quote(h.entitlement(), unit, &version.policy);
+    Ok(web::Json(QuoteResult {
+        unit_id,
+        quote: q.into(),
+        fit: fit(&q, &unit).into(),
+        policy_version: version.version,
+        listing: Listing::new(doc, None),
+    }))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct MatchParams {
+    /// leave out units whose top-up would exceed this many yuan (default: no limit)
+    pub max_top_up_yuan: Option<i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MatchPage {
+    pub items: Vec<QuotedListing>,
+    /// units that match the filters and the top-up limit
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+    pub max_top_up_yuan: Option<i64>,
+    pub policy_version: i64,
+    pub took_ms: f64,
+}
+
+#[utoipa::path(get, path = "/api/v1/kiosk/matches", tag = "kiosk", security(("bearer" = [])),
+    params(ListingParams, MatchParams),
+    responses((status = 200, body = MatchPage, description = "ranked by fit: fully covered units closest to the entitled area first, then the smallest top-up"),
+        (status = 400, body = Err, description = "invalid_query"), (status = 401, body = Err), (status = 403, body = Err)))]
+#[get("/api/v1/kiosk/matches")]
+pub async fn kiosk_matches(
+    caller: Caller,
+    state: web::Data<AppState>,
+    filters: web::Query<ListingParams>,
+    params: web::Query<MatchParams>,
+) -> ApiResult<web::Json<MatchPage>> {
+    let started = Instant::now();
+    let (hid, _) = caller.household()?;
+    let bad = |m: &str| ApiError::new(RefusalKind::InvalidQuery, m.to_string());
+    let (query, page, per_page) = filters.into_inner().into_query()?;
+    if query.q.is_some() {
+        return Err(bad(
+            "matches take the listing filters, not q; search text with /api/v1/listings",
+        ));
+    }
+    if query.sort != SortBy::Relevance {
+        return Err(bad("matches are ranked by fit; sort is not supported"));
+    }
+    if query.offset + query.limit > MAX_OFFSET {
+        return Err(bad("page too deep: narrow the filters"));
+    }
+    let zones: Vec<Zone> = match query.zone_class {
+        None => Zone::ALL.to_vec(),
+        Some(z) => vec![Zone::new(z).ok_or_else(|| bad("zone_class must be 1, 2 or 3"))?],
+    };
+    let max_top_up = params.max_top_up_yuan;
+    if max_top_up.is_some_and(|m| m < 0) {
+        return Err(bad("max_top_up_yuan must not be negative"));
+    }
+    let now = state.now_ms();
+    let (ranked, total, docs, version) = state
+        .db(move |c| {
+            let h = crate::db::households::get(c, hid)?
+                .ok_or_else(|| ApiError::unauthorized("the household no longer exists"))?;
+            let version = crate::db::policy::in_force(c, now)?;
+            let page = matches::ranked_page(
+                c,
+                &query,
+                h.entitlement(),
+                &zones,
+                &version.policy,
+                max_top_up,
+            )?;
+            let ids: Vec<i64> = page.items.iter().map(|r| r.unit_id).collect();
+            let docs = crate::db::listings::load_listed(c, &ids)?;
+            Ok((page.items, page.total, docs, version))
+        })
+        .await?;
+    let mut docs: std::collections::HashMap<i64, ListingDoc> =
+        docs.into_iter().map(|d| (d.unit_id, d)).collect();
+    let items = ranked
+        .into_iter()
+        .filter_map(|r| {
+            let doc = docs.remove(&r.unit_id)?;
+            Some(QuotedListing {
+                listing: Listing::new(doc, None),
+                quote: r.quote.into(),
+                fit: fit(&r.quote, &r.terms).into(),
+            })
+        })
+        .collect();
+    Ok(web::Json(MatchPage {
+        items,
+        total,
+        page,
+        per_page,
+        max_top_up_yuan: max_top_up,
+        policy_version: version.version,
+        took_ms: (started.elapsed().as_secs_f64() * 1e4).round() / 10.0,
+    }))
+}

@@ -1,0 +1,163 @@
+//! A household logs in at a kiosk with its voucher number and PIN, and logs out.
+
+use std::net::{IpAddr, Ipv4Addr};
+
+use actix_web::{http::header, post, web, HttpRequest, HttpResponse, ResponseError};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::auth::{request_id, Caller};
+use crate::clock::rfc3339;
+use crate::db::audit::{Actor, AuditCtx};
+use crate::db::kiosk::{self as store, AttemptRefused};
+use crate::domain::household::{is_pin, normalize_voucher, Method};
+use crate::domain::token::{hash_token, TokenKind};
+use crate::error::{ApiError, ApiResult, RefusalKind};
+use crate::state::AppState;
+
+type Err = crate::error::ErrorBody;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    /// as printed on the slip; case, spaces and dashes do not matter
+    pub voucher_no: String,
+    /// 6 digits
+    pub pin: String,
+}
+
+/// The household as its own kiosk shows it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct KioskHousehold {
+    pub id: i64,
+    pub name_masked: String,
+    pub voucher_no: String,
+    pub method: Method,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LoginResult {
+    /// kiosk session token (`ks_…`): `Authorization: Bearer …`
+    pub token: String,
+    /// RFC 3339; every request moves it forward by the idle timeout
+    pub expires_at: String,
+    pub household: KioskHousehold,
+}
+
+fn locked(until_ms: i64, now_ms: i64) -> ApiError {
+    let minutes = ((until_ms - now_ms).max(0) + 59_999) / 60_000;
+    ApiError::new(
+        RefusalKind::LoginLocked,
+        format!("too many wrong PINs: this voucher is locked for {minutes} more minutes; ask the hall staff for help"),
+    )
+    .with_details(serde_json::json!({ "locked_until": rfc3339(until_ms) }))
+}
+
+fn bad_credentials() -> ApiError {
+    ApiError::new(
+        RefusalKind::InvalidCredentials,
+        "wrong voucher number or PIN",
+    )
+}
+
+#[utoipa::path(post, path = "/api/v1/kiosk/login", tag = "kiosk", request_body = LoginRequest,
+    responses((status = 200, body = LoginResult), (status = 400, body = Err),
+        (status = 401, body = Err, description = "invalid_credentials"),
+        (status = 423, body = Err, description = "login_locked: the voucher is locked after too many wrong PINs"),
+        (status = 429, body = Err, description = "login_locked: too many failures from this address; see Retry-After")))]
+#[post("/api/v1/kiosk/login")]
+pub async fn kiosk_login(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Json<LoginRequest>,
+) -> ApiResult<HttpResponse> {
+    let addr = req
+        .peer_addr()
+        .map(|a| a.ip())
+        .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+    let now = state.now_ms();
+    if let Some(wait_ms) = state.login_throttle.check(addr, now) {
+        let secs = (wait_ms + 999) / 1000;
+        let mut response = ApiError::new(
+            RefusalKind::LoginThrottled,
+            format!("too many failed log-ins from this kiosk; try again in {secs} s"),
+        )
+        .error_response();
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, header::HeaderValue::from(secs));
+        return Ok(response);
+    }
+    let throttle = state.login_throttle.clone();
+    let fail = move || {
+        throttle.record_failure(addr, now);
+        bad_credentials()
+    };
+    let (Some(voucher), true) = (normalize_voucher(&body.voucher_no), is_pin(body.pin.trim()))
+    else {
+        return Err(fail());
+    };
+    let policy = state
+        .db(move |c| crate::db::policy::in_force(c, now).map_err(ApiError::from))
+        .await?
+        .policy;
+    let max = policy.login_max_failures;
+    let attempt = state
+        .db(move |c| store::begin_attempt(c, &voucher, now, max).map_err(ApiError::from))
+        .await?;
+    let household = match attempt {
+        Ok(h) => h,
+        Err(AttemptRefused::UnknownVoucher) => return Err(fail()),
+        Err(AttemptRefused::Locked { until_ms }) => return Err(locked(until_ms, now)),
+    };
+    let (pin, stored) = (body.pin.trim().to_string(), household.pin_hash.clone());
+    let right = web::block(move || crate::crypto::verify_pin(&stored, &pin)).await?;
+    let ctx = AuditCtx {
+        actor: Actor::Household(household.id),
+        request_id: request_id(&req),
+        now_ms: now,
+    };
+    let hid = household.id;
+    if !right {
+        let lockout_ms = policy.login_lockout_minutes * 60_000;
+        let now_locked = state
+            .db(move |c| store::fail(c, &ctx, hid, max, lockout_ms).map_err(ApiError::from))
+            .await?;
+        return Err(match now_locked {
+            Some(until_ms) => locked(until_ms, now),
+            None => fail(),
+        });
+    }
+    let token = TokenKind::Kiosk.generate();
+    let token_hash = hash_token(&token);
+    let idle_ms = state.kiosk.idle_timeout_ms();
+    let opened = state
+        .db(move |c| store::succeed(c, &ctx, hid, &token_hash, idle_ms).map_err(ApiError::from))
+        .await?;
+    let expires_at_ms = opened.map_err(|refused| match refused {
+        AttemptRefused::Locked { until_ms } => locked(until_ms, now),
+        AttemptRefused::UnknownVoucher => bad_credentials(),
+    })?;
+    Ok(HttpResponse::Ok().json(LoginResult {
+        token,
+        expires_at: rfc3339(expires_at_ms),
+        household: KioskHousehold {
+            id: household.id,
+            name_masked: household.name_masked,
+            voucher_no: household.voucher_no,
+            method: Method::parse(&household.method).unwrap_or(Method::Hall),
+        },
+    }))
+}
+
+#[utoipa::path(post, path = "/api/v1/kiosk/logout", tag = "kiosk", security(("bearer" = [])),
+    responses((status = 204, description = "the session is ended"), (status = 401, body = Err), (status = 403, body = Err)))]
+#[post("/api/v1/kiosk/logout")]
+pub async fn kiosk_logout(caller: Caller, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+    let (_, session_id) = caller.household()?;
+    let ctx = caller.audit(state.now_ms());
+    state
+        .db(move |c| store::end_session(c, &ctx, session_id).map_err(ApiError::from))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
