@@ -93,10 +93,10 @@ pub fn create(
                 "a developer with this credit code is already registered",
             ));
         }
-        let id: i64 = crate::with_backend!(conn, c => diesel::insert_into(developers::table)
+        let id: i64 = (diesel::insert_into(developers::table)
             .values(&new)
             .returning(developers::id)
-            .get_result(c))?;
+            .get_result(conn))?;
         audit::record(
             conn,
             ctx,
@@ -223,10 +223,10 @@ pub fn add_key(
             key_prefix,
             created_at_ms: ctx.now_ms,
         };
-        let id: i64 = crate::with_backend!(conn, c => diesel::insert_into(developer_keys::table)
+        let id: i64 = (diesel::insert_into(developer_keys::table)
             .values(&new)
             .returning(developer_keys::id)
-            .get_result(c))?;
+            .get_result(conn))?;
         audit::record(
             conn,
             ctx,

@@ -114,10 +114,10 @@ pub fn import(
         }
         let mut ids = Vec::with_capacity(rows.len());
         for (row, h) in rows {
-            let inserted = crate::with_backend!(conn, c => diesel::insert_into(households::table)
+            let inserted = diesel::insert_into(households::table)
                 .values(h)
                 .returning(households::id)
-                .get_result::<i64>(c));
+                .get_result::<i64>(conn);
             let id = inserted.map_err(|e| {
                 if super::is_unique_violation(&e) {
                     DbError::new(

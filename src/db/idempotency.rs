@@ -4,7 +4,6 @@
 //! write lock of `BEGIN IMMEDIATE`; PostgreSQL: a transaction-scoped advisory lock on the key).
 
 use diesel::prelude::*;
-use diesel::sql_types::Text;
 
 use super::error::DbError;
 use super::schema::idempotency_keys;
@@ -55,11 +54,7 @@ where
 {
     write_tx(conn, |conn| {
         if let Some(k) = key {
-            if let AnyConnection::Postgresql(c) = conn {
-                diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
-                    .bind::<Text, _>(format!("{}\u{1f}{}", k.scope, k.key))
-                    .execute(c)?;
-            }
+            super::lock_key(conn, &format!("{}\u{1f}{}", k.scope, k.key))?;
             let found: Option<(String, i32, String)> = idempotency_keys::table
                 .filter(idempotency_keys::scope.eq(&k.scope))
                 .filter(idempotency_keys::idem_key.eq(&k.key))
@@ -82,7 +77,7 @@ where
         let value = f(conn)?;
         let body = serde_json::to_string(&value).map_err(DbError::broken)?;
         if let Some(k) = key {
-            crate::with_backend!(conn, c => diesel::insert_into(idempotency_keys::table)
+            (diesel::insert_into(idempotency_keys::table)
                 .values(NewKey {
                     scope: &k.scope,
                     idem_key: &k.key,
@@ -91,7 +86,7 @@ where
                     response_body: &body,
                     created_at_ms: now_ms,
                 })
-                .execute(c))?;
+                .execute(conn))?;
         }
         Ok(Stored {
             status,

@@ -20,35 +20,20 @@ pub enum AttemptRefused {
 /// The household of `voucher_no`, read with its row locked for the rest of the transaction
 /// (SQLite: `BEGIN IMMEDIATE` already holds the database's write lock).
 fn lock_by_voucher(conn: &mut AnyConnection, voucher_no: &str) -> QueryResult<Option<Household>> {
-    let id: Option<i64> = match conn {
-        AnyConnection::Postgresql(c) => households::table
-            .filter(households::voucher_no.eq(voucher_no))
-            .select(households::id)
-            .for_update()
-            .first(c)
-            .optional()?,
-        AnyConnection::Sqlite(c) => households::table
-            .filter(households::voucher_no.eq(voucher_no))
-            .select(households::id)
-            .first(c)
-            .optional()?,
-    };
+    let id: Option<i64> = households::table
+        .filter(households::voucher_no.eq(voucher_no))
+        .select(households::id)
+        .first(conn)
+        .optional()?;
     match id {
-        Some(id) => super::households::get(conn, id),
+        Some(id) => lock_by_id(conn, id),
         None => Ok(None),
     }
 }
 
 /// The household `id`, read with its row locked for the rest of the transaction.
 pub fn lock_by_id(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<Household>> {
-    if let AnyConnection::Postgresql(c) = conn {
-        households::table
-            .find(id)
-            .select(households::id)
-            .for_update()
-            .first::<i64>(c)
-            .optional()?;
-    }
+    super::lock_row(conn, "households", id)?;
     super::households::get(conn, id)
 }
 
@@ -162,9 +147,9 @@ pub fn succeed(
             last_seen_ms: ctx.now_ms,
             expires_at_ms,
         };
-        crate::with_backend!(conn, c => diesel::insert_into(kiosk_sessions::table)
+        (diesel::insert_into(kiosk_sessions::table)
             .values(&new)
-            .execute(c))?;
+            .execute(conn))?;
         audit::record(
             conn,
             ctx,

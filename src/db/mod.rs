@@ -20,12 +20,13 @@ pub mod stats;
 pub mod units;
 pub mod webhooks;
 
-use std::error::Error as _;
 use std::time::Duration;
 
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::query_dsl::methods::ExecuteDsl;
 use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
 use diesel::result::{Error as DieselError, QueryResult};
+use diesel::RunQueryDsl;
 use diesel::{PgConnection, SqliteConnection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
@@ -34,8 +35,9 @@ pub use error::{DbError, DbResult};
 pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 
-/// One connection over either backend; queries that need backend-specific SQL (RETURNING,
-/// ON CONFLICT, BEGIN IMMEDIATE) dispatch on the variant.
+/// One connection over either backend. Queries are written once against it; the few things
+/// diesel's multi-backend cannot express (SQLite's batch insert, `BEGIN IMMEDIATE`, PostgreSQL's
+/// row and advisory locks) are the helpers below, the only code that looks at the variant.
 #[derive(diesel::MultiConnection)]
 pub enum AnyConnection {
     Postgresql(PgConnection),
@@ -45,8 +47,7 @@ pub enum AnyConnection {
 pub type DbPool = Pool<ConnectionManager<AnyConnection>>;
 pub type DbConn = PooledConnection<ConnectionManager<AnyConnection>>;
 
-/// Runs `$body` with `$c` bound to the concrete connection of either backend.
-#[macro_export]
+/// Runs `$body` with `$c` bound to the concrete connection of either backend (this module only).
 macro_rules! with_backend {
     ($conn:expr, $c:ident => $body:expr) => {
         match $conn {
@@ -126,6 +127,48 @@ pub fn run_migrations(conn: &mut AnyConnection) -> anyhow::Result<usize> {
     }
     .map_err(|e| anyhow::anyhow!("migration failed: {e}"))?;
     Ok(applied.len())
+}
+
+impl AnyConnection {
+    pub fn is_postgres(&self) -> bool {
+        matches!(self, AnyConnection::Postgresql(_))
+    }
+}
+
+/// Locks row `id` of `table` for the rest of the write transaction: `SELECT … FOR UPDATE` on
+/// PostgreSQL; on SQLite `BEGIN IMMEDIATE` already holds the whole database's write lock.
+pub fn lock_row(conn: &mut AnyConnection, table: &'static str, id: i64) -> QueryResult<()> {
+    if conn.is_postgres() {
+        diesel::sql_query(format!("SELECT id FROM {table} WHERE id = $1 FOR UPDATE"))
+            .bind::<diesel::sql_types::BigInt, _>(id)
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Serialises write transactions that share `key` (PostgreSQL: a transaction-scoped advisory
+/// lock on its hash); on SQLite `BEGIN IMMEDIATE` already serialises every writer.
+pub fn lock_key(conn: &mut AnyConnection, key: &str) -> QueryResult<()> {
+    if conn.is_postgres() {
+        diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+            .bind::<diesel::sql_types::Text, _>(key)
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Inserts many rows in one statement. Diesel's multi-backend connection cannot express SQLite's
+/// batch insert (no `DEFAULT` keyword), so this is the one query that runs on the concrete
+/// connection of either backend; every other query is written once against `AnyConnection`.
+pub fn insert_rows<T, V>(conn: &mut AnyConnection, table: T, rows: V) -> QueryResult<usize>
+where
+    T: diesel::Table,
+    V: diesel::Insertable<T>,
+    diesel::query_builder::InsertStatement<T, V::Values>:
+        ExecuteDsl<SqliteConnection> + ExecuteDsl<PgConnection>,
+{
+    let statement = diesel::insert_into(table).values(rows);
+    with_backend!(conn, c => ExecuteDsl::execute(statement, c))
 }
 
 /// Runs `f` in a write transaction: `BEGIN IMMEDIATE` on SQLite (so a transaction that reads

@@ -35,10 +35,10 @@ struct NewOfficial<'a> {
 }
 
 fn insert(conn: &mut AnyConnection, new: NewOfficial<'_>) -> QueryResult<i64> {
-    crate::with_backend!(conn, c => diesel::insert_into(officials::table)
+    diesel::insert_into(officials::table)
         .values(&new)
         .returning(officials::id)
-        .get_result(c))
+        .get_result(conn)
 }
 
 /// Makes the configured admin token valid: one bootstrap official whose hash follows the config.

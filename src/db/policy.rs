@@ -103,10 +103,10 @@ pub fn add(
             created_by_official_id: Some(official_id),
             created_at_ms: ctx.now_ms,
         };
-        let version: i64 = crate::with_backend!(conn, c => diesel::insert_into(policy_versions::table)
+        let version: i64 = (diesel::insert_into(policy_versions::table)
             .values(&new)
             .returning(policy_versions::version)
-            .get_result(c))?;
+            .get_result(conn))?;
         audit::record(
             conn,
             ctx,

@@ -111,10 +111,10 @@ pub fn create(
             created_at_ms: ctx.now_ms,
             updated_at_ms: ctx.now_ms,
         };
-        let id: i64 = crate::with_backend!(conn, c => diesel::insert_into(projects::table)
+        let id: i64 = (diesel::insert_into(projects::table)
             .values(&row)
             .returning(projects::id)
-            .get_result(c))?;
+            .get_result(conn))?;
         audit::record(
             conn,
             ctx,

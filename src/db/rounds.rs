@@ -120,10 +120,10 @@ pub fn create(
             created_at_ms: ctx.now_ms,
             updated_at_ms: ctx.now_ms,
         };
-        let id: i64 = crate::with_backend!(conn, c => diesel::insert_into(rounds::table)
+        let id: i64 = (diesel::insert_into(rounds::table)
             .values(&new)
             .returning(rounds::id)
-            .get_result(c))?;
+            .get_result(conn))?;
         let rows: Vec<NewMember> = found
             .iter()
             .enumerate()
@@ -134,9 +134,7 @@ pub fn create(
             })
             .collect();
         for chunk in rows.chunks(1_000) {
-            crate::with_backend!(conn, c => diesel::insert_into(round_members::table)
-                .values(chunk)
-                .execute(c))?;
+            super::insert_rows(conn, round_members::table, chunk)?;
         }
         audit::record(
             conn,
@@ -185,14 +183,7 @@ pub fn size(conn: &mut AnyConnection, round_id: i64) -> QueryResult<i64> {
 }
 
 fn locked(conn: &mut AnyConnection, id: i64) -> Result<Round, DbError> {
-    if let AnyConnection::Postgresql(c) = conn {
-        rounds::table
-            .find(id)
-            .select(rounds::id)
-            .for_update()
-            .first::<i64>(c)
-            .optional()?;
-    }
+    super::lock_row(conn, "rounds", id)?;
     get(conn, id)?.ok_or_else(|| DbError::not_found("round"))
 }
 

@@ -181,7 +181,7 @@ pub fn import(
             return Err(DbError::upload_rejected(errors));
         }
         for chunk in creates.chunks(INSERT_CHUNK) {
-            crate::with_backend!(conn, c => diesel::insert_into(units::table).values(chunk).execute(c))?;
+            super::insert_rows(conn, units::table, chunk)?;
         }
         outcome.created = creates.len();
         for (id, fields) in &updates {

@@ -3,6 +3,7 @@
 //! developer reads.
 
 use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Text};
 use serde_json::json;
 
 use super::audit::{self, AuditCtx};
@@ -107,24 +108,21 @@ pub fn set_webhook(
     url: &str,
     secret_enc: &str,
 ) -> Result<Webhook, DbError> {
-    use developer_webhooks::dsl as w;
     write_tx(conn, |conn| {
-        crate::with_backend!(conn, c => diesel::insert_into(w::developer_webhooks)
-            .values((
-                w::developer_id.eq(developer_id),
-                w::url.eq(url),
-                w::secret_enc.eq(secret_enc),
-                w::created_at_ms.eq(ctx.now_ms),
-                w::updated_at_ms.eq(ctx.now_ms),
-            ))
-            .on_conflict(w::developer_id)
-            .do_update()
-            .set((
-                w::url.eq(url),
-                w::secret_enc.eq(secret_enc),
-                w::updated_at_ms.eq(ctx.now_ms),
-            ))
-            .execute(c))?;
+        // one upsert statement valid on both backends (diesel's multi-backend has no
+        // ON CONFLICT); `$n` parameters are positional on PostgreSQL and SQLite alike
+        diesel::sql_query(
+            "INSERT INTO developer_webhooks \
+             (developer_id, url, secret_enc, created_at_ms, updated_at_ms) \
+             VALUES ($1, $2, $3, $4, $4) ON CONFLICT (developer_id) DO UPDATE SET \
+             url = excluded.url, secret_enc = excluded.secret_enc, \
+             updated_at_ms = excluded.updated_at_ms",
+        )
+        .bind::<BigInt, _>(developer_id)
+        .bind::<Text, _>(url)
+        .bind::<Text, _>(secret_enc)
+        .bind::<BigInt, _>(ctx.now_ms)
+        .execute(conn)?;
         audit::record(
             conn,
             ctx,

@@ -78,10 +78,10 @@ pub fn place_hold(
         expires_at_ms: hold_expires_at_ms(now, policy.hold_minutes),
         updated_at_ms: now,
     };
-    let id = crate::with_backend!(conn, c => diesel::insert_into(reservations::table)
+    let id = diesel::insert_into(reservations::table)
         .values(&new)
         .returning(reservations::id)
-        .get_result::<i64>(c));
+        .get_result::<i64>(conn);
     let id = id.map_err(|e| {
         if crate::db::is_unique_violation(&e) {
             unit_not_available().into()

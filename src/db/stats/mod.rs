@@ -128,8 +128,7 @@ impl ProjectGroups {
             key = by.key_sql(),
             label = by.label_sql(),
         );
-        let rows: Vec<ProjectGroup> =
-            crate::with_backend!(conn, c => diesel::sql_query(&sql).load(c))?;
+        let rows: Vec<ProjectGroup> = (diesel::sql_query(&sql).load(conn))?;
         Ok(ProjectGroups {
             of_project: rows
                 .into_iter()
@@ -211,8 +210,7 @@ pub fn stock(conn: &mut AnyConnection, groups: &ProjectGroups) -> QueryResult<Ve
          UNION ALL SELECT project_id, status, units, area_centi, value_yuan FROM stock_deltas) AS t \
          WHERE status IN ('available', 'held', 'reserved', 'sold') \
          GROUP BY project_id, status HAVING SUM(units) > 0";
-    let rows: Vec<ProjectStatusSum> =
-        crate::with_backend!(conn, c => diesel::sql_query(sql).load(c))?;
+    let rows: Vec<ProjectStatusSum> = (diesel::sql_query(sql).load(conn))?;
     Ok(groups
         .sum(rows.into_iter().map(|r| {
             (
@@ -279,8 +277,7 @@ pub fn confirmed(
          FROM ({sources}) AS t GROUP BY t.project_id{group_period} HAVING SUM(t.units) > 0",
         sources = sources.join(" UNION ALL "),
     );
-    let rows: Vec<ProjectPeriodSum> =
-        crate::with_backend!(conn, c => diesel::sql_query(&sql).load(c))?;
+    let rows: Vec<ProjectPeriodSum> = (diesel::sql_query(&sql).load(conn))?;
     Ok(groups
         .sum(rows.into_iter().map(|r| {
             (
@@ -306,7 +303,7 @@ pub fn confirmed(
 /// Households by settlement method.
 pub fn households_by_method(conn: &mut AnyConnection) -> QueryResult<Vec<CountRow>> {
     let sql = "SELECT method AS key, COUNT(*) AS n FROM households GROUP BY method";
-    crate::with_backend!(conn, c => diesel::sql_query(sql).load(c))
+    diesel::sql_query(sql).load(conn)
 }
 
 /// Hall households with at least one confirmed (or contracted) reservation.
@@ -316,7 +313,7 @@ pub fn hall_households_with_selection(conn: &mut AnyConnection) -> QueryResult<i
                WHERE households.method = 'hall' AND EXISTS (SELECT 1 FROM reservations \
                WHERE reservations.household_id = households.id \
                AND reservations.status IN ('confirmed', 'contracted'))";
-    let rows: Vec<CountRow> = crate::with_backend!(conn, c => diesel::sql_query(sql).load(c))?;
+    let rows: Vec<CountRow> = (diesel::sql_query(sql).load(conn))?;
     Ok(rows.first().map(|r| r.n).unwrap_or(0))
 }
 
@@ -340,7 +337,7 @@ pub fn settlement(
          JOIN developers ON developers.id = projects.developer_id \
          {only} GROUP BY projects.developer_id ORDER BY projects.developer_id"
     );
-    crate::with_backend!(conn, c => diesel::sql_query(&sql).load(c))
+    diesel::sql_query(&sql).load(conn)
 }
 
 /// One contracted reservation behind a settlement.
@@ -387,5 +384,5 @@ pub fn settled_reservations(
          AND reservations.status = 'contracted' \
          ORDER BY reservations.id DESC LIMIT {limit} OFFSET {offset}"
     );
-    crate::with_backend!(conn, c => diesel::sql_query(&sql).load(c))
+    diesel::sql_query(&sql).load(conn)
 }

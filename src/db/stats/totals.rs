@@ -13,9 +13,9 @@ use crate::domain::periods;
 /// the totals' `CHECK (… >= 0)` against a negative delta before seeing the conflict). SQLite's
 /// triggers write the totals directly: nothing to do there.
 pub fn compact(conn: &mut AnyConnection) -> QueryResult<()> {
-    let AnyConnection::Postgresql(c) = conn else {
+    if !conn.is_postgres() {
         return Ok(());
-    };
+    }
     use diesel::connection::SimpleConnection;
     use diesel::Connection;
     // UPDATE the totals rows that exist, INSERT the ones that do not (the UPDATE's RETURNING
@@ -95,7 +95,7 @@ pub fn compact(conn: &mut AnyConnection) -> QueryResult<()> {
             "g_settlement"
         ),
     );
-    c.transaction(|c| {
+    conn.transaction(|c| {
         c.batch_execute("SELECT pg_advisory_xact_lock(7007)")?;
         c.batch_execute(&stock)?;
         c.batch_execute(&confirmed)?;
@@ -107,13 +107,13 @@ pub fn compact(conn: &mut AnyConnection) -> QueryResult<()> {
 /// in one statement). SQLite: nothing.
 pub fn vacuum_analyze(conn: &mut AnyConnection) -> QueryResult<()> {
     use diesel::connection::SimpleConnection;
-    match conn {
-        AnyConnection::Postgresql(c) => c.batch_execute(
-            "VACUUM (ANALYZE) stock_totals, confirmed_day_totals, confirmed_xun_totals, \
-             settlement_totals, stock_deltas, confirmed_deltas, settlement_deltas",
-        ),
-        AnyConnection::Sqlite(_) => Ok(()),
+    if !conn.is_postgres() {
+        return Ok(());
     }
+    conn.batch_execute(
+        "VACUUM (ANALYZE) stock_totals, confirmed_day_totals, confirmed_xun_totals, \
+         settlement_totals, stock_deltas, confirmed_deltas, settlement_deltas",
+    )
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, QueryableByName)]
@@ -199,10 +199,8 @@ pub fn totals_differences(conn: &mut AnyConnection) -> QueryResult<Vec<String>> 
     );
     let mut out = Vec::new();
     for (kept_sql, recount_sql) in pairs.into_iter().chain([settlement]) {
-        let kept: Vec<TotalRow> =
-            crate::with_backend!(&mut *conn, c => diesel::sql_query(&kept_sql).load(c))?;
-        let recount: Vec<TotalRow> =
-            crate::with_backend!(&mut *conn, c => diesel::sql_query(&recount_sql).load(c))?;
+        let kept: Vec<TotalRow> = (diesel::sql_query(&kept_sql).load(&mut *conn))?;
+        let recount: Vec<TotalRow> = (diesel::sql_query(&recount_sql).load(&mut *conn))?;
         let kept: std::collections::BTreeMap<String, TotalRow> =
             kept.into_iter().map(|r| (r.key.clone(), r)).collect();
         let recount: std::collections::BTreeMap<String, TotalRow> =
