@@ -21,13 +21,13 @@ use crate::crypto::DataCipher;
 use crate::db::DbPool;
 use crate::domain::token::hash_token;
 use crate::error::{json_error_handler, path_error_handler, query_error_handler};
-use crate::indexer::Indexer;
+use crate::jobs::delivery::{WebhookWorker, WorkerGuard};
+use crate::jobs::indexer::Indexer;
+use crate::jobs::sweeper::HoldSweeper;
 use crate::routes;
 use crate::search::SearchIndex;
 use crate::state::AppState;
-use crate::sweeper::HoldSweeper;
 use crate::throttle::LoginThrottle;
-use crate::webhooks::{WebhookWorker, WorkerGuard};
 
 pub struct Application {
     server: Server,
