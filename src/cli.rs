@@ -162,8 +162,9 @@ fn reindex(config: Config) -> anyhow::Result<()> {
     );
     bar.set_message("reindexing");
     let started = std::time::Instant::now();
-    let count =
-        crate::indexer::Indexer::rebuild(&state.search, &state.pool, &|n| bar.set_position(n))?;
+    let count = crate::jobs::indexer::Indexer::rebuild(&state.search, &state.pool, &|n| {
+        bar.set_position(n)
+    })?;
     bar.finish_and_clear();
     eprintln!(
         "reindexed {count} listed units into {} in {:.1?} (applied through change {})",

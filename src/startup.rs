@@ -21,13 +21,13 @@ use crate::crypto::DataCipher;
 use crate::db::DbPool;
 use crate::domain::token::hash_token;
 use crate::error::{json_error_handler, path_error_handler, query_error_handler};
-use crate::indexer::Indexer;
+use crate::jobs::delivery::{WebhookWorker, WorkerGuard};
+use crate::jobs::indexer::Indexer;
+use crate::jobs::sweeper::HoldSweeper;
 use crate::routes;
 use crate::search::SearchIndex;
 use crate::state::AppState;
-use crate::sweeper::HoldSweeper;
 use crate::throttle::LoginThrottle;
-use crate::webhooks::{WebhookWorker, WorkerGuard};
 
 pub struct Application {
     server: Server,
@@ -205,74 +205,108 @@ pub fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
             )
             .app_data(web::QueryConfig::default().error_handler(query_error_handler))
             .app_data(web::PathConfig::default().error_handler(path_error_handler))
-            .service(routes::health::healthz)
-            .service(routes::health::metrics)
-            .service(docs_entry)
-            .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi.clone()))
-            .service(routes::officials::create_official)
-            .service(routes::developers::register_developer)
-            .service(routes::developers::list_developers)
-            .service(routes::developers::get_developer)
-            .service(routes::developers::approve_developer)
-            .service(routes::developers::suspend_developer)
-            .service(routes::developers::issue_developer_key)
-            .service(routes::projects::create_project)
-            .service(routes::projects::list_projects)
-            .service(routes::projects::get_project)
-            .service(routes::projects::approve_project)
-            .service(routes::projects::reject_project)
-            .service(routes::units::import_units)
-            .service(routes::units::list_units)
-            .service(routes::units::get_unit)
-            .service(routes::units::update_unit)
-            .service(routes::listings::search_listings)
-            .service(routes::listings::get_listing)
-            .service(routes::policy::get_policy)
-            .service(routes::policy::list_policy_versions)
-            .service(routes::policy::put_policy)
-            .service(routes::households::import_households)
-            .service(routes::households::list_households)
-            .service(routes::households::get_household)
-            .service(routes::kiosk::kiosk_login)
-            .service(routes::kiosk::kiosk_logout)
-            .service(routes::kiosk::kiosk_me)
-            .service(routes::kiosk::kiosk_quote)
-            .service(routes::kiosk::kiosk_matches)
-            .service(routes::holds::create_hold)
-            .service(routes::holds::confirm_hold)
-            .service(routes::holds::release_hold)
-            .service(routes::reservations::list_reservations)
-            .service(routes::reservations::cancel_reservation)
-            .service(routes::reservations::file_contract)
-            .service(routes::rounds::create_round)
-            .service(routes::rounds::list_rounds)
-            .service(routes::rounds::get_round)
-            .service(routes::rounds::draw_round)
-            .service(routes::rounds::call_round)
-            .service(routes::rounds::open_round)
-            .service(routes::rounds::close_round)
-            .service(routes::rounds::hall_board)
-            .service(routes::stats::stats_overview)
-            .service(routes::stats::stats_destocking)
-            .service(routes::stats::stats_rankings)
-            .service(routes::stats::stats_settlement)
-            .service(routes::stats::stats_export)
-            .service(routes::stats::stats_chart)
-            .service(routes::stats::list_audit)
-            .service(routes::webhooks::set_webhook)
-            .service(routes::webhooks::get_webhook)
-            .service(routes::webhooks::delete_webhook)
-            .service(routes::webhooks::list_deliveries)
-            .service(routes::pages::kiosk_page)
-            .service(routes::pages::dashboard_page)
-            .service(routes::pages::board_page)
-            .service(routes::pages::page_asset)
+            .configure(|cfg| app_routes(cfg, openapi.clone()))
             .default_service(web::to(not_found))
     })
     .listen(listener)?
     .run();
     Ok(server)
 }
+
+/// Every route the application serves: the API's (the route table, documented in
+/// `/openapi.json`), then the documentation and the hall's pages, which are not part of the API.
+pub fn app_routes(cfg: &mut web::ServiceConfig, openapi: utoipa::openapi::OpenApi) {
+    cfg.configure(api)
+        .service(docs_entry)
+        .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi))
+        .service(routes::pages::kiosk_page)
+        .service(routes::pages::dashboard_page)
+        .service(routes::pages::board_page)
+        .service(routes::pages::page_asset);
+}
+
+/// The API's route table: each handler once, by module and name. It is registered with actix by
+/// `api` (in this order), listed as the paths of `openapi::ApiDoc`, and named by `API_HANDLERS`;
+/// each handler's method and path are those of its actix attribute (`#[get("/api/v1/…")]`),
+/// and the test `openapi_document_lists_every_route_with_its_bodies` checks that `/openapi.json`
+/// says the same. Called with the name of a macro that takes the list.
+macro_rules! api_table {
+    ($then:ident) => {
+        $then! {
+            health::healthz,
+            health::metrics,
+            officials::create_official,
+            developers::register_developer,
+            developers::list_developers,
+            developers::get_developer,
+            developers::approve_developer,
+            developers::suspend_developer,
+            developers::issue_developer_key,
+            projects::create_project,
+            projects::list_projects,
+            projects::get_project,
+            projects::approve_project,
+            projects::reject_project,
+            units::import_units,
+            units::list_units,
+            units::get_unit,
+            units::update_unit,
+            listings::search_listings,
+            listings::get_listing,
+            policy::get_policy,
+            policy::list_policy_versions,
+            policy::put_policy,
+            households::import_households,
+            households::list_households,
+            households::get_household,
+            kiosk::kiosk_login,
+            kiosk::kiosk_logout,
+            kiosk::kiosk_me,
+            kiosk::kiosk_quote,
+            kiosk::kiosk_matches,
+            holds::create_hold,
+            holds::confirm_hold,
+            holds::release_hold,
+            reservations::list_reservations,
+            reservations::cancel_reservation,
+            reservations::file_contract,
+            rounds::create_round,
+            rounds::list_rounds,
+            rounds::get_round,
+            rounds::draw_round,
+            rounds::call_round,
+            rounds::open_round,
+            rounds::close_round,
+            rounds::hall_board,
+            stats::stats_overview,
+            stats::stats_destocking,
+            stats::stats_rankings,
+            stats::stats_settlement,
+            stats::stats_export,
+            stats::stats_chart,
+            stats::list_audit,
+            webhooks::set_webhook,
+            webhooks::get_webhook,
+            webhooks::delete_webhook,
+            webhooks::list_deliveries,
+        }
+    };
+}
+pub(crate) use api_table;
+
+macro_rules! api_service {
+    ($($module:ident::$handler:ident),* $(,)?) => {
+        /// Registers the API's routes: the route table (`api_table`), in its order.
+        pub fn api(cfg: &mut web::ServiceConfig) {
+            cfg$(.service(routes::$module::$handler))*;
+        }
+
+        /// The names of the API's handlers, in the route table's order: also the names of their
+        /// actix resources (`HttpRequest::match_name`, `url_for`).
+        pub const API_HANDLERS: &[&str] = &[$(stringify!($handler)),*];
+    };
+}
+api_table!(api_service);
 
 async fn not_found() -> Result<HttpResponse, crate::error::ApiError> {
     Err(crate::error::ApiError::not_found("route"))

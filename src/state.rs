@@ -8,10 +8,10 @@ use crate::config::{KioskSettings, UploadLimits};
 use crate::crypto::DataCipher;
 use crate::db::{DbConn, DbPool};
 use crate::error::ApiError;
-use crate::indexer::Indexer;
+use crate::jobs::delivery::WebhookWorker;
+use crate::jobs::indexer::Indexer;
 use crate::search::SearchIndex;
 use crate::throttle::LoginThrottle;
-use crate::webhooks::WebhookWorker;
 
 #[derive(Clone)]
 pub struct AppState {

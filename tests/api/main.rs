@@ -6,6 +6,7 @@ mod flow;
 mod helpers;
 mod households;
 mod kiosk;
+mod layers;
 mod ownership;
 mod pages;
 mod races;

@@ -636,7 +636,7 @@ async fn after_a_crash_between_database_and_index_commits_the_restarted_index_ag
     // `anju reindex` equals the incrementally maintained index
     let fresh = tempfile::tempdir().unwrap();
     let rebuilt = anju::search::SearchIndex::open_or_create(fresh.path()).unwrap();
-    let n = anju::indexer::Indexer::rebuild(&rebuilt, &app.state.pool, &|_| {}).unwrap();
+    let n = anju::jobs::indexer::Indexer::rebuild(&rebuilt, &app.state.pool, &|_| {}).unwrap();
     assert_eq!(n as usize, truth.len());
     assert_eq!(
         rebuilt.all_unit_ids().unwrap(),
