@@ -99,8 +99,8 @@ impl Application {
         state.indexer.spawn();
         if crate::db::is_postgres(&config.database_url) {
             // a start after a bulk load folds its deltas in before the first figure is asked for
-            crate::stats::compactor::compact_at_start(&state.pool)?;
-            crate::stats::compactor::spawn(state.pool.clone(), crate::stats::compactor::EVERY);
+            crate::jobs::compactor::compact_at_start(&state.pool)?;
+            crate::jobs::compactor::spawn(state.pool.clone(), crate::jobs::compactor::EVERY);
         }
         if config.kiosk.hold_sweep_ms > 0 {
             HoldSweeper::spawn(

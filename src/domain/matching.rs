@@ -124,7 +124,7 @@ mod tests {
     #[test]
     fn fully_covered_closest_to_the_entitled_area_comes_first() {
         // A0 80.00 in zone 1: entitled 80.00 in zone 1, 96.00 in zone 2
-        let mut v = vec![
+        let mut v = [
             ranked(1, 1, 6_000, 10_000), // covered, 20.00 unused
             ranked(2, 1, 7_900, 10_000), // covered, 1.00 unused
             ranked(3, 1, 8_100, 10_000), // 1.00 over: top-up 10 000

@@ -3,7 +3,6 @@
 //! two-months-last flag, and settlement. Exports and charts render these same figures.
 
 pub mod chart;
-pub mod compactor;
 pub mod export;
 mod rankings;
 
