@@ -2,13 +2,17 @@
 //! unit tables (CSV, as a developer uploads them) and the household table (CSV, as an official
 //! imports it). Pure: no IO, the same output for the same seed, size and day.
 
-use chrono::{Duration, NaiveDate};
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 
 use crate::domain::credit_code::with_check_char;
-use crate::domain::household::id_check_char;
+
+mod households;
+mod people;
+
+pub use households::households_csv;
+use people::{name, phone};
 
 const SEED: u64 = 2026_0007;
 
@@ -136,46 +140,6 @@ const LAYOUTS: [(&str, i64, i64); 6] = [
     ("3室2厅2卫", 110, 140),
     ("4室2厅2卫", 140, 180),
 ];
-
-/// 棚改 projects the households were moved out of, with their zone class.
-const EXPROPRIATIONS: [(&str, i64); 5] = [
-    ("汉正街片区棚户区改造项目", 1),
-    ("杨园片区棚户区改造项目", 1),
-    ("古田片区棚户区改造项目", 2),
-    ("红钢城片区棚户区改造项目", 2),
-    ("白沙洲片区棚户区改造项目", 3),
-];
-const ID_AREA_CODES: [&str; 7] = [
-    "420102", "420103", "420104", "420105", "420106", "420107", "420111",
-];
-const SURNAMES: &str = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏付方白邹孟熊秦邱江尹薛段雷侯龙史陶黎贺顾毛郝龚邵万严覃戴";
-const GIVEN_NAMES: [&str; 48] = [
-    "建国", "秀英", "桂英", "志强", "明", "红梅", "国华", "丽华", "海燕", "建华", "玉兰", "德明",
-    "春生", "淑珍", "伟", "芳", "军", "敏", "静", "磊", "洋", "勇", "艳", "杰", "娟", "涛", "超",
-    "霞", "平", "刚", "桂兰", "国平", "金凤", "志华", "文斌", "小红", "建平", "汉生", "爱华",
-    "卫东", "红英", "家豪", "子涵", "雨萱", "浩然", "晓燕", "振华", "慧敏",
-];
-const PHONE_PREFIXES: [&str; 16] = [
-    "139", "138", "137", "136", "135", "150", "151", "158", "159", "186", "187", "188", "130",
-    "155", "133", "189",
-];
-
-fn name(rng: &mut StdRng) -> String {
-    let surnames: Vec<char> = SURNAMES.chars().collect();
-    format!(
-        "{}{}",
-        surnames.choose(rng).expect("non-empty"),
-        GIVEN_NAMES.choose(rng).expect("non-empty")
-    )
-}
-
-fn phone(rng: &mut StdRng) -> String {
-    format!(
-        "{}{:08}",
-        PHONE_PREFIXES.choose(rng).expect("non-empty"),
-        rng.gen_range(0..100_000_000)
-    )
-}
 
 /// A number with two decimals from hundredths.
 fn centi(v: i64) -> String {
@@ -418,116 +382,6 @@ fn units_csv(rng: &mut StdRng, zone: i64, decoration: &str) -> Vec<u8> {
     out.into_inner().expect("in memory")
 }
 
-/// The household table (upload-formats.md's Chinese headers) of the first `count` demo
-/// households; signing times fall on the 240 days before `today`, so every voucher is valid
-/// (365 days) for months after the demo is loaded.
-pub fn households_csv(count: usize, today: NaiveDate) -> Vec<u8> {
-    let mut rng = StdRng::seed_from_u64(SEED + 2);
-    let mut ids = std::collections::HashSet::new();
-    let mut out = csv::Writer::from_writer(Vec::new());
-    out.write_record([
-        "户主姓名",
-        "身份证号",
-        "联系电话",
-        "征收项目",
-        "被征收面积",
-        "区位类别",
-        "评估单价",
-        "签约时间",
-        "家庭人口",
-        "安置方式",
-    ])
-    .expect("in memory");
-    for _ in 0..count {
-        let id = loop {
-            let birth = NaiveDate::from_ymd_opt(
-                rng.gen_range(1940..=1995),
-                rng.gen_range(1..=12),
-                rng.gen_range(1..=28),
-            )
-            .expect("valid date");
-            let first17 = format!(
-                "{}{}{:03}",
-                ID_AREA_CODES.choose(&mut rng).expect("non-empty"),
-                birth.format("%Y%m%d"),
-                rng.gen_range(0..1000)
-            );
-            let id = format!("{first17}{}", id_check_char(&first17).expect("17 digits"));
-            if ids.insert(id.clone()) {
-                break id;
-            }
-        };
-        let (project, zone) = *EXPROPRIATIONS.choose(&mut rng).expect("non-empty");
-        // most homes in the old quarters are small
-        let area = if rng.gen_bool(0.6) {
-            rng.gen_range(3_000..=9_000)
-        } else {
-            rng.gen_range(3_000..=15_000)
-        };
-        let assessed = match zone {
-            1 => rng.gen_range(180..=260),
-            2 => rng.gen_range(110..=170),
-            _ => rng.gen_range(60..=100),
-        } * 100;
-        let signed = (today - Duration::days(rng.gen_range(1..=240)))
-            .and_hms_milli_opt(
-                rng.gen_range(9..=16),
-                rng.gen_range(0..60),
-                rng.gen_range(0..60),
-                rng.gen_range(0..1000),
-            )
-            .expect("valid time");
-        let method = match rng.gen_range(0..20) {
-            0..=13 => "选购大厅",
-            14..=16 => "货币补偿",
-            _ => "产权调换",
-        };
-        out.write_record([
-            name(&mut rng),
-            id,
-            phone(&mut rng),
-            project.to_string(),
-            centi(area),
-            zone.to_string(),
-            assessed.to_string(),
-            signed.format("%Y-%m-%d %H:%M:%S%.3f").to_string(),
-            rng.gen_range(1..=6).to_string(),
-            method.to_string(),
-        ])
-        .expect("in memory");
-    }
-    out.into_inner().expect("in memory")
-}
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_demo_is_the_same_every_time_and_covers_every_zone() {
-        let a = projects();
-        let b = projects();
-        assert_eq!(a.len(), 50);
-        assert!(a
-            .iter()
-            .zip(&b)
-            .all(|(x, y)| x.units_csv == y.units_csv && x.name == y.name));
-        for zone in 1..=3 {
-            assert!(a.iter().any(|p| p.zone_class == zone && p.approve));
-        }
-        let codes: Vec<String> = developers().into_iter().map(|d| d.credit_code).collect();
-        assert!(codes
-            .iter()
-            .all(|c| crate::domain::credit_code::CreditCode::parse(c).is_ok()));
-        let today = NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
-        assert_eq!(households_csv(20, today), households_csv(20, today));
-    }
-
-    #[test]
-    fn a_smaller_demo_is_a_prefix_of_the_full_one() {
-        let today = NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
-        let small = households_csv(10, today);
-        let full = households_csv(300, today);
-        assert!(full.starts_with(&small));
-    }
-}
+mod tests;
