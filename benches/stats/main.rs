@@ -198,4 +198,3 @@ fn main() {
     }
     print_table(&results);
 }
-

@@ -6,7 +6,9 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
 use tantivy::directory::MmapDirectory;
 use tantivy::indexer::NoMergePolicy;
-use tantivy::{Index, IndexReader, IndexSettings, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+use tantivy::{
+    Index, IndexReader, IndexSettings, IndexWriter, ReloadPolicy, TantivyDocument, Term,
+};
 
 use super::facets::FacetCache;
 use super::schema::{self, build_schema, Fields, PinyinMemo};

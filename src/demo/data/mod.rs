@@ -382,6 +382,5 @@ fn units_csv(rng: &mut StdRng, zone: i64, decoration: &str) -> Vec<u8> {
     out.into_inner().expect("in memory")
 }
 
-
 #[cfg(test)]
 mod tests;

@@ -34,7 +34,10 @@ pub async fn stats_overview(
     Ok(web::Json(overview))
 }
 
-pub(super) async fn destocking_figures(state: &AppState, query: &StatsQuery) -> ApiResult<Destocking> {
+pub(super) async fn destocking_figures(
+    state: &AppState,
+    query: &StatsQuery,
+) -> ApiResult<Destocking> {
     let args = query.destocking(local_day(state.now_ms()))?;
     let DestockingArgs {
         by,

@@ -8,6 +8,7 @@ use tantivy::query::{Query, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{DocAddress, Order, Searcher, TantivyDocument};
 
+use super::SearchIndex;
 use crate::search::facets::FacetCollector;
 use crate::search::highlight::highlight;
 use crate::search::query::{build_query, validate};
@@ -16,7 +17,6 @@ use crate::search::sort_keys::SortByColumn;
 use crate::search::{
     Facets, ListingDoc, ListingQuery, SearchError, SearchHit, SearchResult, SortBy,
 };
-use super::SearchIndex;
 
 impl SearchIndex {
     /// One page of matching units, the total, and optionally facets, in one pass over the matches.

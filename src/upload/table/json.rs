@@ -2,9 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::{
-    match_header, missing_column, ColumnSpec, RawRow, RowError, Table, UploadError,
-};
+use super::{match_header, missing_column, ColumnSpec, RawRow, RowError, Table, UploadError};
 use crate::domain::unit_fields::normalize_cell;
 
 pub(super) fn read_json(

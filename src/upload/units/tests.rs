@@ -1,8 +1,7 @@
 use super::*;
 use proptest::prelude::*;
 
-const HEADER: &str =
-    "楼栋,单元,房号,楼层,户型,建筑面积,套内面积,单价,总价,朝向,装修,备注,状态\n";
+const HEADER: &str = "楼栋,单元,房号,楼层,户型,建筑面积,套内面积,单价,总价,朝向,装修,备注,状态\n";
 
 fn parse_csv(body: &str) -> Result<Vec<ParsedUnit>, UploadError> {
     parse_units(
@@ -24,10 +23,9 @@ fn errors_of(result: Result<Vec<ParsedUnit>, UploadError>) -> Vec<(usize, String
 
 #[test]
 fn a_full_row_becomes_a_unit() {
-    let units = parse_csv(
-        "3号楼,1,101,1,3室2厅2卫,89.50,70.1,\"12,000\",1074000,朝南,精装,近地铁,可售\n",
-    )
-    .unwrap();
+    let units =
+        parse_csv("3号楼,1,101,1,3室2厅2卫,89.50,70.1,\"12,000\",1074000,朝南,精装,近地铁,可售\n")
+            .unwrap();
     let unit = &units[0].unit;
     assert_eq!(units[0].row, 2);
     assert_eq!(unit.key(), ("3号楼".into(), "1".into(), "101".into()));
@@ -50,7 +48,8 @@ fn a_full_row_becomes_a_unit() {
 
 #[test]
 fn optional_columns_default_and_total_is_computed() {
-    let csv = "building,room,floor,layout,area_m2,price_per_m2_yuan\nA座,1502,15,两室一厅,88.88,15555\n";
+    let csv =
+        "building,room,floor,layout,area_m2,price_per_m2_yuan\nA座,1502,15,两室一厅,88.88,15555\n";
     let units = parse_units(csv.as_bytes(), UploadFormat::Csv, 10).unwrap();
     let unit = &units[0].unit;
     assert_eq!(
@@ -164,7 +163,8 @@ fn missing_and_overlong_text_fields() {
 
 #[test]
 fn duplicate_keys_reject_both_rows() {
-    let body = "1,1,101,1,1室,50,,5000,,,,,\n1,2,101,1,1室,50,,5000,,,,,\n1,1,101,1,1室,50,,5000,,,,,\n";
+    let body =
+        "1,1,101,1,1室,50,,5000,,,,,\n1,2,101,1,1室,50,,5000,,,,,\n1,1,101,1,1室,50,,5000,,,,,\n";
     let errors = errors_of(parse_csv(body));
     assert_eq!(
         errors,

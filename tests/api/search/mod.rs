@@ -232,5 +232,5 @@ fn containing<'a>(listed: &'a [Fx], needle: &'a str) -> impl Iterator<Item = &'a
         .filter(move |f| f.texts.iter().any(|t| t.contains(needle)))
 }
 
-mod queries;
 mod freshness;
+mod queries;

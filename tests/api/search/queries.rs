@@ -2,6 +2,9 @@
 
 use super::*;
 
+/// A query string and the predicate its results must satisfy.
+type FilterCase = (String, Box<dyn Fn(&Fx) -> bool>);
+
 #[tokio::test]
 async fn text_queries_find_words_fragments_names_and_pinyin() {
     let h = hall().await;
@@ -102,7 +105,7 @@ async fn every_filter_matches_the_truth() {
         a.sort();
         a[a.len() / 2]
     };
-    let cases: Vec<(String, Box<dyn Fn(&Fx) -> bool>)> = vec![
+    let cases: Vec<FilterCase> = vec![
         (
             "district=高新区".into(),
             Box::new(|x: &Fx| x.district == "高新区"),

@@ -158,5 +158,5 @@ fn rows_by<'a>(body: &'a Value, field: &str) -> Vec<(&'a str, &'a Value)> {
         .collect()
 }
 
-mod figures;
 mod exports;
+mod figures;

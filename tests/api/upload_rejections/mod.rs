@@ -102,5 +102,5 @@ macro_rules! rule_test {
     };
 }
 
-mod rows;
 mod files;
+mod rows;

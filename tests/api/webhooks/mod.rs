@@ -191,5 +191,5 @@ fn delivery_rows(app: &TestApp) -> i64 {
 }
 
 mod delivery;
-mod registration;
 mod events;
+mod registration;
