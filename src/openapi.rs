@@ -24,7 +24,7 @@ impl Modify for BearerAuth {
     }
 }
 
-// `ApiDoc`'s paths are the API's route table (`startup::api_table`), the list actix registers.
+// `ApiDoc`'s paths are the API's route table (`routes::table::api_table`), the list actix registers.
 macro_rules! api_doc {
     ($($module:ident::$handler:ident),* $(,)?) => {
         #[derive(OpenApi)]
@@ -52,4 +52,4 @@ macro_rules! api_doc {
         pub struct ApiDoc;
     };
 }
-crate::startup::api_table!(api_doc);
+crate::routes::table::api_table!(api_doc);

@@ -73,7 +73,7 @@ fn write_slips(path: &Path, slips: &[DemoSlip], append: bool) -> anyhow::Result<
         if path.exists() {
             std::fs::remove_file(path).with_context(|| format!("replacing {}", path.display()))?;
         }
-        let mut file = crate::cli::create_private_file(path)?;
+        let mut file = crate::config::create_private_file(path)?;
         writeln!(file, "{SLIPS_HEADER}")?;
         file
     };
@@ -112,7 +112,7 @@ pub fn demo_command(config: Config, slips: Option<PathBuf>) -> anyhow::Result<()
     let demo = load(&config, slips)?;
     eprintln!(
         "demo marketplace in {} ({:.1?}):\n  {}",
-        crate::cli::redact_url(&config.database_url),
+        crate::config::redact_url(&config.database_url),
         started.elapsed(),
         summary(&demo.report)
     );

@@ -6,7 +6,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::state::AppState;
+use super::indexer::Indexer;
+use crate::clock::Clock;
+use crate::db::DbPool;
 
 #[derive(Debug, Default)]
 pub struct HoldSweeper {
@@ -14,8 +16,14 @@ pub struct HoldSweeper {
 }
 
 impl HoldSweeper {
-    /// Starts the sweeper thread over `state`'s database and clock.
-    pub fn spawn(state: AppState, every: Duration) -> Arc<HoldSweeper> {
+    /// Starts the sweeper thread over the database, on `clock`'s time; wakes `indexer` when it
+    /// freed units.
+    pub fn spawn(
+        pool: DbPool,
+        clock: Arc<dyn Clock>,
+        indexer: Arc<Indexer>,
+        every: Duration,
+    ) -> Arc<HoldSweeper> {
         let sweeper = Arc::new(HoldSweeper::default());
         let me = Arc::clone(&sweeper);
         std::thread::Builder::new()
@@ -23,7 +31,7 @@ impl HoldSweeper {
             .spawn(move || {
                 while !me.stop.load(Ordering::SeqCst) {
                     std::thread::sleep(every);
-                    if let Err(e) = sweep_once(&state) {
+                    if let Err(e) = sweep_once(&pool, clock.as_ref(), &indexer) {
                         tracing::warn!(error = format!("{e:#}"), "hold sweep failed");
                     }
                 }
@@ -38,17 +46,17 @@ impl HoldSweeper {
 }
 
 /// Expires every due hold, in batches; returns how many.
-pub fn sweep_once(state: &AppState) -> anyhow::Result<usize> {
+pub fn sweep_once(pool: &DbPool, clock: &dyn Clock, indexer: &Indexer) -> anyhow::Result<usize> {
     let mut total = 0;
     loop {
-        let now = state.now_ms();
-        let mut conn = state.pool.get()?;
+        let now = clock.now_ms();
+        let mut conn = pool.get()?;
         let n = crate::db::write_tx(&mut conn, |c| {
             crate::db::selection::expire_due(c, now, None, None, 200)
         })?;
         total += n;
         if n > 0 {
-            state.indexer.notify();
+            indexer.notify();
             tracing::info!(expired = n, "holds expired");
         }
         if n < 200 {

@@ -14,6 +14,7 @@ pub mod quotes;
 pub mod reservations;
 pub mod rounds;
 pub mod stats;
+pub mod table;
 pub mod units;
 pub mod upload_body;
 pub mod webhooks;

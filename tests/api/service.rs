@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use anju::startup::API_HANDLERS;
+use anju::routes::table::API_HANDLERS;
 use reqwest::StatusCode;
 use serde_json::Value;
 use utoipa::OpenApi;
@@ -96,7 +96,7 @@ type Route = (String, String);
 
 /// What actix itself serves, as (lower-case method, path template): every route of the app
 /// (`startup::app_routes`) without state, so no handler gets past its extractors. Each API handler
-/// of the route table (`startup::API_HANDLERS`, also its resource name) is found by name
+/// of the route table (`routes::table::API_HANDLERS`, also its resource name) is found by name
 /// (`url_for`) and requested with every method; the methods actix routes to it are kept, with
 /// the pattern it matched. Panics when a handler is reachable by no method (shadowed).
 async fn served_routes() -> (BTreeSet<Route>, BTreeSet<Route>) {

@@ -1,0 +1,39 @@
+//! Parsers for the single cells of a unit row: layout, area, money, floor, orientation, decoration.
+
+mod labels;
+mod layout;
+mod numbers;
+#[cfg(test)]
+mod tests;
+
+pub use labels::{parse_orientation, Decoration, ListedStatus};
+pub use layout::Layout;
+pub use numbers::{
+    area_in_range, centi_text, check_total, parse_area_centi, parse_floor, parse_yuan,
+    total_from_area_price,
+};
+
+/// Normalises a spreadsheet cell: full-width ASCII (U+FF01–FF5E) becomes ASCII, the ideographic
+/// space and NBSP become spaces, zero-width characters and stray BOMs vanish, then it is trimmed.
+pub fn normalize_cell(s: &str) -> String {
+    if s.is_ascii() {
+        return s.trim().to_owned();
+    }
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\u{FF01}'..='\u{FF5E}' => {
+                out.push(char::from_u32(c as u32 - 0xFEE0).expect("maps into ascii"))
+            }
+            '\u{3000}' | '\u{00A0}' => out.push(' '),
+            '\u{200B}' | '\u{FEFF}' => {}
+            _ => out.push(c),
+        }
+    }
+    let trimmed = out.trim();
+    if trimmed.len() == out.len() {
+        out
+    } else {
+        trimmed.to_owned()
+    }
+}
