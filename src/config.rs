@@ -27,7 +27,7 @@ impl fmt::Debug for Secret {
     }
 }
 
-/// Limits on uploads (upload-formats.md: 20 MiB body, 100 000 rows).
+/// Limits on uploads (docs/api.md, "Uploads": 20 MiB body, 100 000 rows).
 #[derive(Debug, Clone, Copy)]
 pub struct UploadLimits {
     pub max_body_bytes: usize,

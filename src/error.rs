@@ -125,7 +125,7 @@ impl std::fmt::Display for ApiError {
     }
 }
 
-/// The error envelope of api.md.
+/// The error envelope of docs/api.md.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorBody {
     pub error: ErrorDetail,

@@ -69,7 +69,7 @@ pub struct BenchQuery {
     pub max_price_yuan: Option<i64>,
     pub min_area_m2: Option<i64>,
     pub amenity: Option<&'static str>,
-    /// api.md spelling
+    /// docs/api.md spelling
     pub sort: &'static str,
     pub page: usize,
     pub facets: bool,

@@ -187,7 +187,7 @@ fn locked(conn: &mut AnyConnection, id: i64) -> Result<Round, DbError> {
     get(conn, id)?.ok_or_else(|| DbError::not_found("round"))
 }
 
-/// Reveals a lottery round's seed: it must hash to the commitment; the order is domain.md's
+/// Reveals a lottery round's seed: it must hash to the commitment; the order is docs/domain.md's
 /// shuffle of the member ids. Only once.
 pub fn draw(
     conn: &mut AnyConnection,

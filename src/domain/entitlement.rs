@@ -1,4 +1,4 @@
-//! The entitlement arithmetic of domain.md, implemented once, on exact integers: areas in
+//! The entitlement arithmetic of docs/domain.md, implemented once, on exact integers: areas in
 //! hundredths of m² ("centi"), money in whole yuan, zone ratios in ten-thousandths.
 
 use super::policy::{Policy, Zone, RATIO_SCALE};
@@ -44,7 +44,7 @@ pub fn entitled_area(e: Entitlement, zone: Zone, policy: &Policy) -> i64 {
     (i128::from(e.remaining_origin_centi) * ratio / i128::from(RATIO_SCALE)) as i64
 }
 
-/// Steps 1–6 of domain.md for one unit.
+/// Steps 1–6 of docs/domain.md for one unit.
 pub fn quote(e: Entitlement, unit: UnitTerms, policy: &Policy) -> Quote {
     let ratio = i128::from(policy.ratio(e.origin_zone, unit.zone));
     let entitled = entitled_area(e, unit.zone, policy);

@@ -1,4 +1,4 @@
-//! Household fields (upload-formats.md "Households"): ID numbers with their GB 11643 check
+//! Household fields (docs/api.md, "Uploads"): ID numbers with their GB 11643 check
 //! character, origin zones, settlement methods, signing times, voucher numbers and PINs.
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone};
@@ -88,7 +88,7 @@ impl Method {
         }
     }
 
-    /// English codes and the Chinese words of upload-formats.md.
+    /// English codes and the Chinese words of docs/api.md, "Uploads".
     pub fn parse(s: &str) -> Result<Method, String> {
         match s.trim() {
             "hall" | "选购大厅" | "选购大厅购房" | "大厅选购" => Ok(Method::Hall),

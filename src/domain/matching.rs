@@ -1,5 +1,5 @@
 //! Personalised matches: the order in which a household's candidate units are shown, and the
-//! short explanation of each one's fit. The rule (README "Matches"):
+//! short explanation of each one's fit. The rule (docs/selection.md, "Matches"):
 //!
 //! 1. units the entitlement covers fully (area ≤ entitled area, no top-up) come first, the one whose area is closest
 //!    to the entitled area in its zone first (least entitlement left unused);

@@ -1,4 +1,4 @@
-//! The hall's policy (domain.md "Policy"): zone ratios, reward, hold and login limits. Values are
+//! The hall's policy (docs/domain.md, "The policy"): zone ratios, reward, hold and login limits. Values are
 //! validated on construction; zone ratios are kept as exact integers in ten-thousandths.
 
 use std::collections::BTreeMap;
@@ -43,7 +43,7 @@ pub struct Policy {
 }
 
 impl Default for Policy {
-    /// domain.md's defaults (also inserted as version 1 by the migration).
+    /// docs/domain.md's defaults (also inserted as version 1 by the migration).
     fn default() -> Self {
         Policy {
             zone_ratio: [

@@ -1,4 +1,4 @@
-//! Selection rules: the verifiable lottery of domain.md, round and reservation states, and when a
+//! Selection rules: the verifiable lottery of docs/domain.md, round and reservation states, and when a
 //! voucher or a hold runs out.
 
 use sha2::{Digest, Sha256};
@@ -14,7 +14,7 @@ pub fn parse_commitment(s: &str) -> Option<String> {
     (s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit())).then(|| s.to_ascii_lowercase())
 }
 
-/// domain.md's shuffle: ids ascending, then for i from n−1 down to 1 swap ids[i] with ids[j],
+/// docs/domain.md's shuffle: ids ascending, then for i from n−1 down to 1 swap ids[i] with ids[j],
 /// j = (first 8 bytes of SHA-256(seed ":" i), big-endian) mod (i + 1).
 pub fn lottery_order(seed: &str, household_ids: &[i64]) -> Vec<i64> {
     let mut ids = household_ids.to_vec();

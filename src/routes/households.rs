@@ -103,7 +103,7 @@ pub struct HouseholdImportResult {
 }
 
 #[utoipa::path(post, path = "/api/v1/households/import", tag = "households", security(("bearer" = [])),
-    request_body(description = "the household table (upload-formats.md) as text/csv (UTF-8 or GB18030), \
+    request_body(description = "the household table (docs/api.md, Uploads) as text/csv (UTF-8 or GB18030), \
         an XLSX workbook, JSON {\"households\":[…]}, or multipart/form-data with a part named file",
         content((String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
             (Object = "application/json"), (Object = "multipart/form-data"))),

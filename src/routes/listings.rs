@@ -169,7 +169,7 @@ impl ListingParams {
     }
 }
 
-/// A unit as the hall lists it (api.md `listing`).
+/// A unit as the hall lists it (docs/api.md `listing`).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Listing {
     pub unit_id: i64,

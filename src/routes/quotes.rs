@@ -7,7 +7,7 @@ use super::area_m2;
 use crate::domain::entitlement::Quote;
 use crate::domain::matching::Fit;
 
-/// A quote in api.md's units.
+/// A quote in docs/api.md's units.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct QuoteOut {
     pub entitled_area_m2: f64,

@@ -34,7 +34,7 @@ pub struct RoundOut {
     pub name: String,
     pub ordering: String,
     pub seed_sha256: Option<String>,
-    /// revealed at the draw; anyone can recompute the order from it (README "Lottery")
+    /// revealed at the draw; anyone can recompute the order from it (docs/domain.md, "Selection order")
     pub seed: Option<String>,
     /// created | open | closed
     pub status: String,

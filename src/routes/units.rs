@@ -95,7 +95,7 @@ pub struct ImportQuery {
 
 #[utoipa::path(post, path = "/api/v1/projects/{id}/units/import", tag = "units", security(("bearer" = [])),
     params(("id" = i64, Path, description = "project id"), ImportQuery),
-    request_body(description = "the unit table (upload-formats.md) as text/csv (UTF-8, UTF-8 with BOM or GB18030), \
+    request_body(description = "the unit table (docs/api.md, Uploads) as text/csv (UTF-8, UTF-8 with BOM or GB18030), \
         an XLSX workbook, JSON {\"units\":[…]}, or multipart/form-data with a part named file",
         content((String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
             (Object = "application/json"), (Object = "multipart/form-data"))),

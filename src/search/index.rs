@@ -46,7 +46,7 @@ pub struct SearchIndex {
 /// Lets one search more run at once than there are cores; the others wait their turn. Run all at
 /// once, they only time-slice the cores, and under load every query takes as long as the slowest;
 /// with exactly one per core, a core idles while the next waiting search wakes up (measured at
-/// 1 000 000 units, 8 clients on 2 cores: 462 → 505–516 requests/s; README's benchmark section).
+/// 1 000 000 units, 8 clients on 2 cores: 462 → 505–516 requests/s; docs/benchmarks.md).
 struct SearchGate {
     running: Mutex<usize>,
     freed: Condvar,

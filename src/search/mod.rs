@@ -28,7 +28,7 @@ pub const MAX_LIMIT: usize = 100;
 /// Deepest accepted `offset` (like a search engine's result window; deeper pages cost memory).
 pub const MAX_OFFSET: usize = 10_000;
 
-/// One listed unit, everything the listing object of api.md shows.
+/// One listed unit, everything the listing object of docs/api.md shows.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ListingDoc {
     pub unit_id: i64,
@@ -80,7 +80,7 @@ pub enum SortBy {
 impl FromStr for SortBy {
     type Err = SearchError;
 
-    /// Parses the `sort` query parameter of api.md (`relevance`, `price_asc`, …).
+    /// Parses the `sort` query parameter of docs/api.md (`relevance`, `price_asc`, …).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Ok(match s {
             "relevance" => SortBy::Relevance,

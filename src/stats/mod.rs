@@ -1,4 +1,4 @@
-//! The officials' figures (domain.md "Destocking and monitoring figures"), assembled from the
+//! The officials' figures (docs/domain.md, "The figures officials watch"), assembled from the
 //! database's grouped rows: overview, destocking by group and period, monthly rankings with the
 //! two-months-last flag, and settlement. Exports and charts render these same figures.
 

@@ -1,4 +1,4 @@
-//! The household table an official imports (upload-formats.md "Households"): columns, per-row
+//! The household table an official imports (docs/api.md, "Uploads"): columns, per-row
 //! validation, and duplicate ID numbers within the file.
 
 use std::collections::HashMap;
@@ -13,7 +13,7 @@ use crate::domain::mask::parse_phone;
 use crate::domain::policy::Zone;
 use crate::domain::unit_fields::{area_in_range, parse_area_centi, parse_yuan};
 
-/// Columns of the household table, as in upload-formats.md.
+/// Columns of the household table, as in docs/api.md, "Uploads".
 pub const HOUSEHOLD_COLUMNS: &[ColumnSpec] = &[
     column("name", &["户主姓名", "姓名"], true),
     column("id_number", &["身份证号", "身份证号码"], true),

@@ -10,7 +10,7 @@ use crate::domain::unit_fields::{
     parse_yuan, total_from_area_price, Decoration, Layout, ListedStatus,
 };
 
-/// Columns of the unit table, as in upload-formats.md.
+/// Columns of the unit table, as in docs/api.md, "Uploads".
 pub const UNIT_COLUMNS: &[ColumnSpec] = &[
     column("building", &["楼栋", "楼号"], true),
     column("unit", &["单元"], false),

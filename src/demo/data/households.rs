@@ -21,7 +21,7 @@ const ID_AREA_CODES: [&str; 7] = [
     "420102", "420103", "420104", "420105", "420106", "420107", "420111",
 ];
 
-/// The household table (upload-formats.md's Chinese headers) of the first `count` demo
+/// The household table (the Chinese headers of docs/api.md, "Uploads") of the first `count` demo
 /// households; signing times fall on the 240 days before `today`, so every voucher is valid
 /// (365 days) for months after the demo is loaded.
 pub fn households_csv(count: usize, today: NaiveDate) -> Vec<u8> {

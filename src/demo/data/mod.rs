@@ -39,7 +39,7 @@ pub struct DemoProject {
     pub amenities: Vec<String>,
     pub description: String,
     pub approve: bool,
-    /// the unit table in upload-formats.md's Chinese headers
+    /// the unit table in the Chinese headers of docs/api.md, "Uploads"
     pub units_csv: Vec<u8>,
 }
 

@@ -24,7 +24,7 @@ use crate::state::AppState;
 
 type Err = crate::error::ErrorBody;
 
-/// The household's own summary (api.md `GET /kiosk/me`).
+/// The household's own summary (docs/api.md `GET /kiosk/me`).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct KioskMe {
     pub household: KioskHousehold,

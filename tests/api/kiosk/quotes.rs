@@ -38,7 +38,7 @@ async fn a_household_logs_in_and_sees_its_entitlement_and_exact_quotes_in_every_
     assert!(!me.to_string().contains("张小1"), "only the masked name");
 
     let expected = [
-        // domain.md's worked example
+        // docs/domain.md's worked example
         ("2-101", (96.0, 96.0, 80.0, 864_000, 36_000, 24_000)),
         ("2-102", (96.0, 95.0, 79.17, 855_000, 0, 23_751)),
         ("1-101", (80.0, 80.0, 80.0, 1_600_000, 0, 0)),

@@ -137,7 +137,7 @@ impl TestApp {
         .await
     }
 
-    /// The invariants of domain.md, read straight from the database.
+    /// The invariants of docs/domain.md, read straight from the database.
     pub fn assert_invariants(&self) {
         use anju::db::schema::{households, reservations, units};
         let mut c = self.conn();
