@@ -12,6 +12,7 @@ use crate::auth::Caller;
 use crate::clock::rfc3339;
 use crate::db::idempotency::{self, IdemKey, Stored};
 use crate::db::selection::{self as store, Reservation};
+use crate::domain::selection::ReservationStatus;
 use crate::error::{ApiError, ApiResult, RefusalKind};
 use crate::state::AppState;
 
@@ -30,8 +31,7 @@ pub struct ReservationOut {
     pub unit_id: i64,
     pub household_id: i64,
     pub round_id: Option<i64>,
-    /// held | confirmed | contracted | expired | released | cancelled
-    pub status: String,
+    pub status: ReservationStatus,
     pub held_at: String,
     /// the hold's end (RFC 3339); after it the unit is free for everyone
     pub expires_at: String,
@@ -51,7 +51,7 @@ impl From<&Reservation> for ReservationOut {
             unit_id: r.unit_id,
             household_id: r.household_id,
             round_id: r.round_id,
-            status: r.status.to_string(),
+            status: r.status,
             held_at: rfc3339(r.held_at_ms),
             expires_at: rfc3339(r.expires_at_ms),
             confirmed_at: r.confirmed_at_ms.map(rfc3339),
@@ -69,7 +69,7 @@ impl From<&Reservation> for ReservationOut {
 pub struct HoldOut {
     pub id: i64,
     pub unit_id: i64,
-    pub status: String,
+    pub status: ReservationStatus,
     pub expires_at: String,
     /// seconds left, for the kiosk's countdown
     pub expires_in_s: i64,
@@ -152,7 +152,7 @@ pub async fn create_hold(
                 Ok(HoldOut {
                     id: r.id,
                     unit_id: r.unit_id,
-                    status: r.status.to_string(),
+                    status: r.status,
                     expires_at: rfc3339(r.expires_at_ms),
                     expires_in_s: (r.expires_at_ms - ctx.now_ms) / 1000,
                     quote: quote.into(),

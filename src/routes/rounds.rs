@@ -36,8 +36,7 @@ pub struct RoundOut {
     pub seed_sha256: Option<String>,
     /// revealed at the draw; anyone can recompute the order from it (docs/domain.md, "Selection order")
     pub seed: Option<String>,
-    /// created | open | closed
-    pub status: String,
+    pub status: RoundStatus,
     /// households called so far: positions 1 ..= called_up_to may select
     pub called_up_to: i32,
     pub size: i64,
@@ -54,7 +53,7 @@ fn round_out(r: Round, size: i64, order: Vec<i64>) -> RoundOut {
         ordering: r.ordering,
         seed_sha256: r.seed_sha256,
         seed: r.seed,
-        status: r.status.to_string(),
+        status: r.status,
         called_up_to: r.called_up_to,
         size,
         created_at: rfc3339(r.created_at_ms),
@@ -308,7 +307,7 @@ pub struct BoardSelection {
 pub struct Board {
     pub round_id: Option<i64>,
     pub round_name: Option<String>,
-    pub status: Option<String>,
+    pub status: Option<RoundStatus>,
     pub called_up_to: i32,
     pub size: i64,
     /// the most recent selections, newest first (masked names)
@@ -341,7 +340,7 @@ pub async fn hall_board(
             Ok(Board {
                 round_id: round.as_ref().map(|r| r.id),
                 round_name: round.as_ref().map(|r| r.name.clone()),
-                status: round.as_ref().map(|r| r.status.to_string()),
+                status: round.as_ref().map(|r| r.status),
                 called_up_to: round.as_ref().map(|r| r.called_up_to).unwrap_or(0),
                 size,
                 recent_selections: recent
