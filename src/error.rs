@@ -270,54 +270,10 @@ pub fn path_error_handler(
 mod tests {
     use super::*;
 
-    const EVERY_KIND: [RefusalKind; 38] = {
-        use RefusalKind::*;
-        [
-            Unauthorized,
-            SessionExpired,
-            InvalidCredentials,
-            LoginLocked,
-            LoginThrottled,
-            Forbidden,
-            DeveloperSuspended,
-            DeveloperNotApproved,
-            ProjectNotApproved,
-            NotFound,
-            MalformedBody,
-            InvalidQuery,
-            ValidationFailed,
-            ProjectClosed,
-            InvalidTransition,
-            DuplicateCreditCode,
-            DuplicateProject,
-            DuplicateHousehold,
-            UnitLocked,
-            NotYourTurn,
-            VoucherExpired,
-            RoundNotOpen,
-            UnitNotAvailable,
-            HoldLimitReached,
-            HoldExpired,
-            EntitlementExhausted,
-            IdempotencyKeyReused,
-            SeedMismatch,
-            UploadRejected,
-            EmptyUpload,
-            BadEncoding,
-            MalformedJson,
-            BadSpreadsheet,
-            PayloadTooLarge,
-            TooManyRows,
-            UnsupportedMediaType,
-            ServiceUnavailable,
-            Internal,
-        ]
-    };
-
     #[test]
     fn codes_are_stable_snake_case_unique_and_map_to_4xx_or_5xx() {
         let mut seen = std::collections::HashMap::new();
-        for kind in EVERY_KIND {
+        for &kind in RefusalKind::ALL {
             let (status, code) = http_of(kind);
             assert!(code.chars().all(|c| c.is_ascii_lowercase() || c == '_'));
             assert!(status.is_client_error() || status.is_server_error());

@@ -2,10 +2,24 @@
 //! optional structured details. `domain/` and `db/` return these; only the HTTP layer
 //! (`error.rs`) knows which status and stable code each kind becomes.
 
-/// Every reason the service refuses or fails a request. The HTTP status and the stable
-/// snake_case code of each kind are in one table: `crate::error::http_of`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum RefusalKind {
+/// Declares `RefusalKind` and `RefusalKind::ALL` from one list.
+macro_rules! refusal_kinds {
+    ($($kind:ident),+ $(,)?) => {
+        /// Every reason the service refuses or fails a request. The HTTP status and the stable
+        /// snake_case code of each kind are in one table: `crate::error::http_of`.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum RefusalKind {
+            $($kind),+
+        }
+
+        impl RefusalKind {
+            /// Every kind, in declaration order.
+            pub const ALL: &'static [RefusalKind] = &[$(RefusalKind::$kind),+];
+        }
+    };
+}
+
+refusal_kinds!(
     Unauthorized,
     SessionExpired,
     InvalidCredentials,
@@ -44,7 +58,7 @@ pub enum RefusalKind {
     UnsupportedMediaType,
     ServiceUnavailable,
     Internal,
-}
+);
 
 /// A typed refusal: the kind, a message a hall officer or a clerk can act on, and details
 /// (`{fields:[…]}`, `{rows:[…]}`, …) where a client needs them.

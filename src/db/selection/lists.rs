@@ -3,7 +3,7 @@
 
 use diesel::prelude::*;
 
-use super::{Reservation, UnitInfo};
+use super::{unit_info_columns, Reservation, UnitInfo};
 use crate::db::schema::{households, projects, reservations, units};
 use crate::db::AnyConnection;
 use crate::domain::selection::ReservationStatus;
@@ -23,18 +23,7 @@ macro_rules! reservation_rows {
             .inner_join(households::table)
             .select((
                 Reservation::as_select(),
-                (
-                    units::id,
-                    projects::id,
-                    projects::developer_id,
-                    projects::name,
-                    projects::zone_class,
-                    units::building,
-                    units::unit,
-                    units::room,
-                    units::area_centi_m2,
-                    units::price_per_m2_yuan,
-                ),
+                unit_info_columns!(),
                 households::name_masked,
             ))
     };

@@ -90,11 +90,10 @@ impl UnitInfo {
     }
 }
 
-pub fn unit_info(conn: &mut AnyConnection, unit_id: i64) -> QueryResult<Option<UnitInfo>> {
-    units::table
-        .inner_join(projects::table)
-        .filter(units::id.eq(unit_id))
-        .select((
+/// The columns of a `UnitInfo`, from `units` joined with `projects`.
+macro_rules! unit_info_columns {
+    () => {
+        (
             units::id,
             projects::id,
             projects::developer_id,
@@ -105,7 +104,16 @@ pub fn unit_info(conn: &mut AnyConnection, unit_id: i64) -> QueryResult<Option<U
             units::room,
             units::area_centi_m2,
             units::price_per_m2_yuan,
-        ))
+        )
+    };
+}
+use unit_info_columns;
+
+pub fn unit_info(conn: &mut AnyConnection, unit_id: i64) -> QueryResult<Option<UnitInfo>> {
+    units::table
+        .inner_join(projects::table)
+        .filter(units::id.eq(unit_id))
+        .select(unit_info_columns!())
         .first(conn)
         .optional()
 }
