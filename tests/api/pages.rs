@@ -36,6 +36,9 @@ async fn assets_have_their_content_types_and_unknown_assets_are_404() {
     let app = spawn_app().await;
     for (path, content_type) in [
         ("/assets/kiosk.js", "text/javascript; charset=utf-8"),
+        ("/assets/kiosk-core.js", "text/javascript; charset=utf-8"),
+        ("/assets/kiosk-browse.js", "text/javascript; charset=utf-8"),
+        ("/assets/kiosk-hold.js", "text/javascript; charset=utf-8"),
         ("/assets/common.css", "text/css; charset=utf-8"),
         ("/assets/favicon.svg", "image/svg+xml; charset=utf-8"),
     ] {
