@@ -7,6 +7,7 @@ mod helpers;
 mod households;
 mod kiosk;
 mod layers;
+mod methods;
 mod ownership;
 mod pages;
 mod races;
