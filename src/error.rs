@@ -31,6 +31,7 @@ pub fn http_of(kind: RefusalKind) -> (StatusCode, &'static str) {
         NotYourTurn => (S::FORBIDDEN, "not_your_turn"),
         VoucherExpired => (S::FORBIDDEN, "voucher_expired"),
         NotFound => (S::NOT_FOUND, "not_found"),
+        MethodNotAllowed => (S::METHOD_NOT_ALLOWED, "method_not_allowed"),
         MalformedBody => (S::BAD_REQUEST, "malformed_body"),
         MalformedJson => (S::BAD_REQUEST, "malformed_json"),
         InvalidQuery => (S::BAD_REQUEST, "invalid_query"),

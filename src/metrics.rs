@@ -21,6 +21,19 @@ pub struct Metrics {
     requests: Mutex<BTreeMap<(String, String, u16), Series>>,
 }
 
+/// The methods that get their own label; any other (a client may send `FOO`, or a new name on
+/// every request) counts as `other`, so made-up methods cannot grow the label sets.
+const KNOWN_METHODS: [&str; 7] = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+
+/// The method label of a request: the method itself when it is one of `KNOWN_METHODS`, else
+/// `other`.
+pub fn method_label(method: &str) -> &'static str {
+    KNOWN_METHODS
+        .into_iter()
+        .find(|m| *m == method)
+        .unwrap_or("other")
+}
+
 fn label(s: &str) -> String {
     s.replace('\\', "\\\\")
         .replace('"', "\\\"")
@@ -29,11 +42,12 @@ fn label(s: &str) -> String {
 
 impl Metrics {
     /// Records one request; `route` is the matched pattern (`/api/v1/units/{id}`), never the raw
-    /// path, so ids and query strings do not become labels.
+    /// path, so ids and query strings do not become labels; `method` is labelled by
+    /// `method_label`.
     pub fn observe(&self, method: &str, route: &str, status: u16, elapsed_s: f64) {
         let mut map = self.requests.lock().unwrap_or_else(|e| e.into_inner());
         let s = map
-            .entry((method.to_string(), route.to_string(), status))
+            .entry((method_label(method).to_string(), route.to_string(), status))
             .or_default();
         s.count += 1;
         s.sum_s += elapsed_s;
@@ -116,5 +130,23 @@ mod tests {
             r#"anju_http_request_duration_seconds_count{method="GET",route="/api/v1/listings"} 3"#
         ));
         assert!(text.contains("anju_holds_active 3"));
+    }
+
+    #[test]
+    fn made_up_methods_share_one_label() {
+        let m = Metrics::default();
+        for i in 0..300 {
+            m.observe(&format!("FOO{i}"), "/api/v1/listings", 404, 0.001);
+        }
+        m.observe("get", "/api/v1/listings", 404, 0.001);
+        m.observe("DELETE", "/api/v1/listings", 404, 0.001);
+        let text = m.render(&[]);
+        assert!(text.contains(
+            r#"anju_http_requests_total{method="other",route="/api/v1/listings",status="404"} 301"#
+        ));
+        assert!(text.contains(r#"{method="DELETE",route="/api/v1/listings",status="404"} 1"#));
+        assert!(!text.contains("FOO"), "{text}");
+        assert_eq!(method_label("OPTIONS"), "OPTIONS");
+        assert_eq!(method_label("TRACE"), "other");
     }
 }

@@ -7,9 +7,9 @@ use std::time::{Duration, Instant};
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
-use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::middleware::{from_fn, Next};
-use actix_web::{get, web, App, HttpMessage, HttpResponse, HttpServer};
+use actix_web::{get, web, App, HttpMessage, HttpRequest, HttpResponse, HttpServer, ResponseError};
 use tracing::Instrument;
 use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
@@ -20,11 +20,14 @@ use crate::config::Config;
 use crate::crypto::DataCipher;
 use crate::db::DbPool;
 use crate::domain::token::hash_token;
-use crate::error::{json_error_handler, path_error_handler, query_error_handler};
+use crate::error::{
+    json_error_handler, path_error_handler, query_error_handler, ApiError, RefusalKind,
+};
 use crate::jobs::delivery::{WebhookWorker, WorkerGuard};
 use crate::jobs::indexer::Indexer;
 use crate::jobs::sweeper::HoldSweeper;
 use crate::routes;
+use crate::routes::allowed::AllowedMethods;
 use crate::search::SearchIndex;
 use crate::state::AppState;
 use crate::throttle::LoginThrottle;
@@ -196,10 +199,12 @@ async fn docs_entry() -> HttpResponse {
 pub fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
     let data = web::Data::new(state);
     let openapi = crate::openapi::ApiDoc::openapi();
+    let allowed = web::Data::new(AllowedMethods::from_openapi(&openapi));
     let server = HttpServer::new(move || {
         App::new()
             .wrap(from_fn(request_id))
             .app_data(data.clone())
+            .app_data(allowed.clone())
             .app_data(
                 web::JsonConfig::default()
                     .limit(1024 * 1024)
@@ -208,7 +213,7 @@ pub fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
             .app_data(web::QueryConfig::default().error_handler(query_error_handler))
             .app_data(web::PathConfig::default().error_handler(path_error_handler))
             .configure(|cfg| app_routes(cfg, openapi.clone()))
-            .default_service(web::to(not_found))
+            .default_service(web::to(unrouted))
     })
     .listen(listener)?
     .run();
@@ -227,6 +232,21 @@ pub fn app_routes(cfg: &mut web::ServiceConfig, openapi: utoipa::openapi::OpenAp
         .service(routes::pages::page_asset);
 }
 
-async fn not_found() -> Result<HttpResponse, crate::error::ApiError> {
-    Err(crate::error::ApiError::not_found("route"))
+/// What no route takes: an API path with a method it does not declare answers 405
+/// `method_not_allowed` with `Allow` (the methods of its path in the OpenAPI document); any other
+/// request 404.
+async fn unrouted(req: HttpRequest, allowed: web::Data<AllowedMethods>) -> HttpResponse {
+    let methods = allowed.for_path(req.path());
+    let method = req.method().as_str();
+    if methods.is_empty() || methods.contains(&method) {
+        return ApiError::not_found("route").error_response();
+    }
+    let allow = methods.join(", ");
+    let message = format!("this path takes {allow}, not {method}");
+    let mut res = ApiError::new(RefusalKind::MethodNotAllowed, message).error_response();
+    res.headers_mut().insert(
+        header::ALLOW,
+        HeaderValue::from_str(&allow).expect("method names are header-safe"),
+    );
+    res
 }

@@ -63,6 +63,8 @@ pub enum PoolError {
     UnsupportedUrl(String),
     #[error("cannot open database pool: {0}")]
     Pool(#[from] diesel::r2d2::PoolError),
+    #[error("cannot create the database file {0}: {1}")]
+    CreateFile(String, std::io::Error),
 }
 
 /// Pragmas every SQLite connection needs: WAL for concurrent readers, a busy timeout instead of
@@ -108,8 +110,30 @@ pub fn is_postgres(database_url: &str) -> bool {
     database_url.starts_with("postgres://") || database_url.starts_with("postgresql://")
 }
 
+/// Creates a missing SQLite database file empty and readable by its owner only (0600) before
+/// SQLite opens it: SQLite gives the `-wal` and `-shm` files the main file's permissions, so the
+/// households' data never sits in a world-readable file. An existing file, an in-memory database
+/// and a `file:` URI are left alone.
+fn create_private_sqlite_file(path: &str) -> Result<(), PoolError> {
+    if path.is_empty() || path == ":memory:" || path.starts_with("file:") {
+        return Ok(());
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(PoolError::CreateFile(path.to_string(), e)),
+    }
+}
+
 pub fn build_pool(database_url: &str, max_size: u32) -> Result<DbPool, PoolError> {
     let url = connection_url(database_url)?;
+    if !is_postgres(database_url) {
+        create_private_sqlite_file(&url)?;
+    }
     let manager = ConnectionManager::<AnyConnection>::new(url);
     let pool = Pool::builder()
         .max_size(max_size)

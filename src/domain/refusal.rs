@@ -30,6 +30,7 @@ refusal_kinds!(
     DeveloperNotApproved,
     ProjectNotApproved,
     NotFound,
+    MethodNotAllowed,
     MalformedBody,
     InvalidQuery,
     ValidationFailed,

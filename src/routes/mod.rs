@@ -1,5 +1,6 @@
 //! HTTP handlers, one file per resource, with their request and response types.
 
+pub mod allowed;
 pub mod developers;
 pub mod health;
 pub mod holds;

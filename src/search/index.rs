@@ -105,7 +105,13 @@ impl SearchIndex {
     /// Opens the index in `dir`, creating the directory and the index if needed. An index built
     /// with another schema is replaced by an empty one (it is rebuilt from the database).
     pub fn open_or_create(dir: &Path) -> Result<SearchIndex, SearchError> {
-        std::fs::create_dir_all(dir)
+        // readable by the service's user only: the index holds the listings' text
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder
+            .create(dir)
             .map_err(|e| SearchError::Io(format!("create {}: {e}", dir.display())))?;
         let open_dir = || {
             MmapDirectory::open(dir)

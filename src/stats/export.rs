@@ -1,6 +1,6 @@
 //! Reports as files officials open in Excel: CSV in UTF-8 with a BOM (so Excel shows Chinese),
 //! and XLSX; both start with a title row naming the report, the period and when it was made,
-//! then Chinese column headers.
+//! then Chinese column headers. Text that begins like a formula is neutralised (`neutralise`).
 
 /// One cell: text or a number (numbers stay numbers in XLSX).
 #[derive(Debug, Clone, PartialEq)]
@@ -8,6 +8,22 @@ pub enum Cell {
     Text(String),
     Int(i64),
     Num(f64),
+}
+
+/// The characters that make a spreadsheet read a cell as a formula (or, for tab and CR, that
+/// hide one behind a separator): OWASP's list for CSV injection.
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// A text cell as it is exported: one that begins like a formula gets a leading `'`, so Excel
+/// and LibreOffice show it as text and never evaluate it (OWASP's advice). Names come from
+/// developers and households, so a project called `=HYPERLINK(…)` must not become a live link
+/// on an official's screen. Numbers are never text here, so a negative number stays a number.
+pub fn neutralise(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.starts_with(FORMULA_STARTS) {
+        format!("'{text}").into()
+    } else {
+        text.into()
+    }
 }
 
 impl From<&str> for Cell {
@@ -68,7 +84,7 @@ impl Report {
                     &mut w,
                     row.iter()
                         .map(|c| match c {
-                            Cell::Text(s) => s.clone(),
+                            Cell::Text(s) => neutralise(s).into_owned(),
                             Cell::Int(n) => n.to_string(),
                             Cell::Num(x) => format!("{x:.4}"),
                         })
@@ -81,7 +97,8 @@ impl Report {
     }
 
     /// The report as an XLSX workbook: one sheet named after the report, the title and header
-    /// rows bold, numbers as numbers, columns 14 characters wide.
+    /// rows bold, numbers as numbers, text as inline strings (never formulas, and neutralised like
+    /// the CSV's), columns 14 characters wide.
     ///
     /// Written directly (SpreadsheetML is a handful of small XML parts in a zip) rather than with
     /// rust_xlsxwriter, which keeps every cell in a map and deflates at level 6: for a 12 000-row
@@ -126,7 +143,7 @@ impl Report {
                             sheet,
                             r#"<c r="{col}{r}"{style} t="inlineStr"><is><t xml:space="preserve">"#
                         );
-                        push_xml_text(&mut sheet, text);
+                        push_xml_text(&mut sheet, &neutralise(text));
                         write!(sheet, "</t></is></c>")
                     }
                     Cell::Int(n) => write!(sheet, r#"<c r="{col}{r}"{style}><v>{n}</v></c>"#),
@@ -256,6 +273,57 @@ mod tests {
             ]
         );
         assert!(r.to_xlsx().unwrap().starts_with(b"PK"));
+    }
+
+    #[test]
+    fn text_beginning_like_a_formula_gets_a_quote_and_numbers_stay_numbers() {
+        for text in ["=1+1", "+cmd", "-2+3", "@SUM(A1)", "\tx", "\rx", "-3"] {
+            assert_eq!(neutralise(text), format!("'{text}"), "{text:?}");
+        }
+        for text in ["甲公司", "", "1-2", "a=b", " =1", "'=1"] {
+            assert_eq!(neutralise(text), text, "{text:?}");
+        }
+        let r = Report {
+            title: "结算".into(),
+            period: "全部".into(),
+            generated_at: "2026-03-31 18:00".into(),
+            headers: vec!["名称", "整数", "小数"],
+            rows: vec![
+                vec![
+                    "=HYPERLINK(\"http://x\",\"y\")".into(),
+                    (-3i64).into(),
+                    (-0.5f64).into(),
+                ],
+                vec!["-3".into(), 0i64.into(), 1.0f64.into()],
+            ],
+        };
+        let csv = String::from_utf8(r.to_csv()).unwrap();
+        let lines: Vec<&str> = csv.lines().skip(2).collect();
+        assert_eq!(
+            lines,
+            [
+                r#""'=HYPERLINK(""http://x"",""y"")",-3,-0.5000"#,
+                "'-3,0,1.0000"
+            ]
+        );
+
+        use calamine::{Data, Reader, Xlsx};
+        let bytes = r.to_xlsx().unwrap();
+        let mut book = Xlsx::new(std::io::Cursor::new(bytes.clone())).unwrap();
+        let sheet = book.worksheet_range_at(0).unwrap().unwrap();
+        let text = |s: &str| Data::String(s.into());
+        assert_eq!(
+            sheet.get_value((2, 0)),
+            Some(&text("'=HYPERLINK(\"http://x\",\"y\")"))
+        );
+        assert_eq!(sheet.get_value((2, 1)), Some(&Data::Float(-3.0)));
+        assert_eq!(sheet.get_value((2, 2)), Some(&Data::Float(-0.5)));
+        assert_eq!(sheet.get_value((3, 0)), Some(&text("'-3")));
+        let formulas = book.worksheet_formula("结算").unwrap();
+        assert!(
+            formulas.cells().all(|(_, _, f)| f.is_empty()),
+            "no formulas"
+        );
     }
 
     #[test]

@@ -2,11 +2,13 @@
 //! HTTP with reqwest. Runs on SQLite, or on PostgreSQL when ANJU_TEST_POSTGRES_URL is set.
 
 mod demo;
+mod file_modes;
 mod flow;
 mod helpers;
 mod households;
 mod kiosk;
 mod layers;
+mod methods;
 mod ownership;
 mod pages;
 mod races;

@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 
 use anju::routes::table::API_HANDLERS;
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use serde_json::Value;
 use utoipa::OpenApi;
 
@@ -62,6 +62,55 @@ async fn metrics_count_requests_by_route_pattern_and_selection_state() {
     assert!(
         text.contains("anju_holds_active 0") && text.contains("anju_reservations_contracted 0")
     );
+}
+
+/// A request with a method of the client's choosing to `path`; its status.
+async fn send(app: &TestApp, method: &str, path: &str) -> StatusCode {
+    let method = Method::from_bytes(method.as_bytes()).unwrap();
+    app.client
+        .request(method, app.url(path))
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+#[tokio::test]
+async fn made_up_methods_and_unknown_paths_are_labelled_by_fixed_names() {
+    let app = spawn_app().await;
+    for i in 1..=5 {
+        send(&app, &format!("FOO{i}"), "/api/v1/listings").await;
+        send(&app, &format!("BAR{i}"), &format!("/no/such/path/{i}x")).await;
+    }
+    send(&app, "DELETE", "/api/v1/listings").await;
+    let text = app
+        .client
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!text.contains("FOO") && !text.contains("BAR"), "{text}");
+    assert!(!text.contains("/no/such") && !text.contains("3x"), "{text}");
+    assert!(
+        text.contains(r#"anju_http_requests_total{method="other",route="/api/v1/listings","#),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"anju_http_requests_total{method="other",route="(unmatched)","#),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"anju_http_requests_total{method="DELETE",route="/api/v1/listings","#),
+        "{text}"
+    );
+    let other_series = text
+        .lines()
+        .filter(|l| l.starts_with("anju_http_requests_total{method=\"other\""))
+        .count();
+    assert_eq!(other_series, 2, "{text}");
 }
 
 /// Routes the application serves outside its API, so not in `/openapi.json`: the documentation

@@ -231,3 +231,65 @@ async fn viewers_read_every_figure_developers_their_settlement_kiosks_nothing() 
         .await;
     assert_error(status, &body, StatusCode::FORBIDDEN, "forbidden");
 }
+
+/// Names that a spreadsheet would read as formulas leave in the CSV and the XLSX with a leading
+/// `'` (OWASP's CSV-injection advice); numbers stay numbers.
+#[tokio::test]
+async fn names_beginning_like_formulas_are_exported_as_quoted_text() {
+    let app = spawn_app().await;
+    let (status, dev) = app
+        .post_json(
+            ADMIN_TOKEN,
+            "/api/v1/developers",
+            &json!({ "name": "@SUM(1+1)", "credit_code": crate::helpers::credit_code(7),
+                     "contact_name": "李小龙", "contact_phone": "13912345678" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{dev}");
+    let id = dev["id"].as_i64().unwrap();
+    let approve = format!("/api/v1/developers/{id}/approve");
+    let (status, _) = app.post_json(ADMIN_TOKEN, &approve, &json!({})).await;
+    assert_eq!(status, StatusCode::OK);
+    let keys = format!("/api/v1/developers/{id}/keys");
+    let (status, key) = app.post_json(ADMIN_TOKEN, &keys, &json!({})).await;
+    assert_eq!(status, StatusCode::CREATED, "{key}");
+    let key = key["key"].as_str().unwrap().to_string();
+    let dev = Developer { id, key };
+    let project = r#"=HYPERLINK("http://x","y")"#;
+    project_in(&app, &dev, project, "江岸区", 1, 2).await;
+
+    let export = |query: &str| {
+        let url = app.url(&format!("/api/v1/stats/export?report=destocking&{query}"));
+        let req = app.client.get(url).bearer_auth(ADMIN_TOKEN);
+        async move {
+            let res = req.send().await.unwrap();
+            assert_eq!(res.status(), StatusCode::OK);
+            res.bytes().await.unwrap().to_vec()
+        }
+    };
+    let csv = export("format=csv&group_by=developer").await;
+    let text = String::from_utf8(csv[3..].to_vec()).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[2].starts_with("'@SUM(1+1),全期,2,"), "{text}");
+    let csv = export("format=csv&group_by=project").await;
+    let text = String::from_utf8(csv[3..].to_vec()).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(
+        lines[2].starts_with(r#""'=HYPERLINK(""http://x"",""y"")",全期,2,"#),
+        "{text}"
+    );
+
+    use calamine::{Data, Reader};
+    for (group_by, name) in [("developer", "@SUM(1+1)"), ("project", project)] {
+        let bytes = export(&format!("format=xlsx&group_by={group_by}")).await;
+        let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+        let sheet = book.worksheet_range_at(0).unwrap().unwrap();
+        assert_eq!(
+            sheet.get_value((2, 0)),
+            Some(&Data::String(format!("'{name}")))
+        );
+        assert_eq!(sheet.get_value((2, 2)), Some(&Data::Float(2.0)));
+        let formulas = book.worksheet_formula("去化统计").unwrap();
+        assert!(formulas.cells().all(|(_, _, f)| f.is_empty()), "{group_by}");
+    }
+}
