@@ -9,6 +9,7 @@ mod households;
 mod kiosk;
 mod layers;
 mod methods;
+mod metrics;
 mod ownership;
 mod pages;
 mod races;
