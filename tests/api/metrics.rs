@@ -68,15 +68,7 @@ async fn made_up_methods_and_unknown_paths_are_labelled_by_fixed_names() {
         send(&app, &format!("BAR{i}"), &format!("/no/such/path/{i}x")).await;
     }
     send(&app, "DELETE", "/api/v1/listings").await;
-    let text = app
-        .client
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = app.get_text("/metrics").await;
     assert!(!text.contains("FOO") && !text.contains("BAR"), "{text}");
     assert!(!text.contains("/no/such") && !text.contains("3x"), "{text}");
     assert!(

@@ -273,15 +273,7 @@ async fn docs_are_served_from_the_binary() {
         let res = app.client.get(app.url(path)).send().await.unwrap();
         assert_eq!(res.status(), StatusCode::OK, "{path}");
     }
-    let html = app
-        .client
-        .get(app.url("/docs/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.get_text("/docs/").await;
     assert!(html.contains("swagger"), "{html}");
 }
 

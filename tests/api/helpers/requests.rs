@@ -54,6 +54,17 @@ impl TestApp {
         into_json(res).await
     }
 
+    /// The body of an unauthenticated `GET path` as text (metrics, docs, pages).
+    pub async fn get_text(&self, path: &str) -> String {
+        let res = self
+            .client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request");
+        res.text().await.expect("text body")
+    }
+
     /// `GET /api/v1/listings?{query}` (public).
     pub async fn listings(&self, query: &str) -> (StatusCode, Value) {
         let res = self
