@@ -103,8 +103,7 @@ impl ApiError {
         Self::new(RefusalKind::NotFound, format!("{what} not found"))
     }
     pub fn validation(errors: Vec<FieldError>) -> Self {
-        Self::new(RefusalKind::ValidationFailed, "some fields are invalid")
-            .with_details(serde_json::json!({ "fields": errors }))
+        Refusal::validation(errors).into()
     }
     pub fn upload_rejected(rows: Vec<RowError>) -> Self {
         let n = rows
@@ -179,7 +178,6 @@ impl From<DbError> for ApiError {
             DbError::Refused(r) => r.into(),
             DbError::Upload(u) => u.into(),
             DbError::Query(q) => q.into(),
-            DbError::Pool(p) => p.into(),
             DbError::Broken(cause) => ApiError::internal(cause),
         }
     }

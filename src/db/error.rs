@@ -1,5 +1,6 @@
 //! What a database operation returns when it does not succeed: a typed refusal decided by the
 //! rules (`Refused`), a rejected upload with every bad row, or a failure of the database itself.
+//! (A pool that cannot hand out a connection is the caller's `PoolError`, before any query runs.)
 //! The HTTP layer maps each to a status and code; nothing here knows about HTTP.
 
 use crate::domain::refusal::{Refusal, RefusalKind};
@@ -15,8 +16,6 @@ pub enum DbError {
     Upload(#[from] UploadError),
     #[error("database query failed: {0}")]
     Query(#[from] diesel::result::Error),
-    #[error("no database connection: {0}")]
-    Pool(#[from] diesel::r2d2::PoolError),
     /// An invariant did not hold (a stored value that cannot be read, a raced conditional
     /// write): a bug or corruption, reported as an internal error.
     #[error("{0:#}")]
@@ -43,19 +42,6 @@ impl DbError {
     }
     pub fn broken(cause: impl Into<anyhow::Error>) -> Self {
         DbError::Broken(cause.into())
-    }
-    pub fn with_details(self, details: serde_json::Value) -> Self {
-        match self {
-            DbError::Refused(r) => DbError::Refused(r.with_details(details)),
-            other => other,
-        }
-    }
-    /// The refusal, when a rule refused.
-    pub fn refusal(&self) -> Option<&Refusal> {
-        match self {
-            DbError::Refused(r) => Some(r),
-            _ => None,
-        }
     }
 }
 

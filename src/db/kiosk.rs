@@ -20,13 +20,8 @@ pub enum AttemptRefused {
 /// The household of `voucher_no`, read with its row locked for the rest of the transaction
 /// (SQLite: `BEGIN IMMEDIATE` already holds the database's write lock).
 fn lock_by_voucher(conn: &mut AnyConnection, voucher_no: &str) -> QueryResult<Option<Household>> {
-    let id: Option<i64> = households::table
-        .filter(households::voucher_no.eq(voucher_no))
-        .select(households::id)
-        .first(conn)
-        .optional()?;
-    match id {
-        Some(id) => lock_by_id(conn, id),
+    match super::lock_id_where(conn, "households", "voucher_no", voucher_no)? {
+        Some(id) => super::households::get(conn, id),
         None => Ok(None),
     }
 }

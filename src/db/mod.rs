@@ -170,6 +170,32 @@ pub fn lock_row(conn: &mut AnyConnection, table: &'static str, id: i64) -> Query
     Ok(())
 }
 
+/// The id of the row of `table` whose text `column` equals `value`, locked for the rest of the
+/// write transaction like `lock_row`, in one statement: `… FOR UPDATE` on PostgreSQL, a plain
+/// read on SQLite (whose `BEGIN IMMEDIATE` holds the lock already).
+pub fn lock_id_where(
+    conn: &mut AnyConnection,
+    table: &'static str,
+    column: &'static str,
+    value: &str,
+) -> QueryResult<Option<i64>> {
+    #[derive(diesel::QueryableByName)]
+    struct Id {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        id: i64,
+    }
+    let lock = if conn.is_postgres() {
+        " FOR UPDATE"
+    } else {
+        ""
+    };
+    let found: Vec<Id> =
+        diesel::sql_query(format!("SELECT id FROM {table} WHERE {column} = $1{lock}"))
+            .bind::<diesel::sql_types::Text, _>(value)
+            .load(conn)?;
+    Ok(found.first().map(|row| row.id))
+}
+
 /// Serialises write transactions that share `key` (PostgreSQL: a transaction-scoped advisory
 /// lock on its hash); on SQLite `BEGIN IMMEDIATE` already serialises every writer.
 pub fn lock_key(conn: &mut AnyConnection, key: &str) -> QueryResult<()> {

@@ -1,13 +1,11 @@
-//! The domain's status enums as text columns on both backends: bound as their text, read back
-//! through `parse`. A stored value no variant knows is an error naming the column and the value
+//! The domain's status enums as text columns of `AnyConnection` (both backends): bound as their
+//! text, read back through `parse`. A stored value no variant knows is an error naming the column and the value
 //! (and, where one row is loaded, the row: `db::named_row`), never a default.
 
 use diesel::backend::Backend;
 use diesel::deserialize::{self, FromSql, Queryable};
 use diesel::expression::AsExpression;
-use diesel::pg::Pg;
 use diesel::sql_types::{Nullable, Text};
-use diesel::sqlite::Sqlite;
 
 use super::AnyConnection;
 
@@ -51,16 +49,6 @@ macro_rules! text_enum {
         impl FromSql<Text, Multi> for $ty {
             fn from_sql(bytes: <Multi as Backend>::RawValue<'_>) -> deserialize::Result<Self> {
                 parse_stored(<String as FromSql<Text, Multi>>::from_sql(bytes)?, $column, <$ty>::parse)
-            }
-        }
-        impl FromSql<Text, Sqlite> for $ty {
-            fn from_sql(bytes: <Sqlite as Backend>::RawValue<'_>) -> deserialize::Result<Self> {
-                parse_stored(<String as FromSql<Text, Sqlite>>::from_sql(bytes)?, $column, <$ty>::parse)
-            }
-        }
-        impl FromSql<Text, Pg> for $ty {
-            fn from_sql(bytes: <Pg as Backend>::RawValue<'_>) -> deserialize::Result<Self> {
-                parse_stored(<String as FromSql<Text, Pg>>::from_sql(bytes)?, $column, <$ty>::parse)
             }
         }
         impl Queryable<Text, Multi> for $ty {

@@ -88,9 +88,6 @@ impl Refusal {
     pub fn unauthorized(message: impl Into<String>) -> Self {
         Self::new(RefusalKind::Unauthorized, message)
     }
-    pub fn forbidden(message: impl Into<String>) -> Self {
-        Self::new(RefusalKind::Forbidden, message)
-    }
     pub fn validation(errors: Vec<super::FieldError>) -> Self {
         Self::new(RefusalKind::ValidationFailed, "some fields are invalid")
             .with_details(serde_json::json!({ "fields": errors }))
