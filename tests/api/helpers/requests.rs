@@ -129,11 +129,17 @@ impl TestApp {
 
     /// Registers, approves and keys a developer.
     pub async fn approved_developer(&self, n: u32) -> Developer {
+        self.approved_developer_named(n, &format!("开发商{n}置业有限公司"))
+            .await
+    }
+
+    /// Registers, approves and keys developer `n` under `name`.
+    pub async fn approved_developer_named(&self, n: u32, name: &str) -> Developer {
         let (status, dev) = self
             .post_json(
                 ADMIN_TOKEN,
                 "/api/v1/developers",
-                &json!({ "name": format!("开发商{n}置业有限公司"), "credit_code": credit_code(n),
+                &json!({ "name": name, "credit_code": credit_code(n),
                          "contact_name": "李小龙", "contact_phone": "13912345678" }),
             )
             .await;

@@ -237,24 +237,7 @@ async fn viewers_read_every_figure_developers_their_settlement_kiosks_nothing() 
 #[tokio::test]
 async fn names_beginning_like_formulas_are_exported_as_quoted_text() {
     let app = spawn_app().await;
-    let (status, dev) = app
-        .post_json(
-            ADMIN_TOKEN,
-            "/api/v1/developers",
-            &json!({ "name": "@SUM(1+1)", "credit_code": crate::helpers::credit_code(7),
-                     "contact_name": "李小龙", "contact_phone": "13912345678" }),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{dev}");
-    let id = dev["id"].as_i64().unwrap();
-    let approve = format!("/api/v1/developers/{id}/approve");
-    let (status, _) = app.post_json(ADMIN_TOKEN, &approve, &json!({})).await;
-    assert_eq!(status, StatusCode::OK);
-    let keys = format!("/api/v1/developers/{id}/keys");
-    let (status, key) = app.post_json(ADMIN_TOKEN, &keys, &json!({})).await;
-    assert_eq!(status, StatusCode::CREATED, "{key}");
-    let key = key["key"].as_str().unwrap().to_string();
-    let dev = Developer { id, key };
+    let dev = app.approved_developer_named(7, "@SUM(1+1)").await;
     let project = r#"=HYPERLINK("http://x","y")"#;
     project_in(&app, &dev, project, "江岸区", 1, 2).await;
 
