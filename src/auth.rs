@@ -180,22 +180,32 @@ async fn resolve(state: web::Data<AppState>, token: String) -> Result<Principal,
     }
 }
 
+impl Caller {
+    /// The caller of `req`: its bearer token resolved against the database.
+    pub async fn resolve(req: &HttpRequest) -> Result<Caller, ApiError> {
+        let token = bearer(req);
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let request_id = request_id(req);
+        let state =
+            state.ok_or_else(|| ApiError::internal(anyhow::anyhow!("app state missing")))?;
+        let principal = resolve(state, token?).await?;
+        Ok(Caller {
+            principal,
+            request_id,
+        })
+    }
+}
+
 impl FromRequest for Caller {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
+    /// The caller the access middleware (`routes::access`) resolved, or resolves it now.
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let token = bearer(req);
-        let state = req.app_data::<web::Data<AppState>>().cloned();
-        let request_id = request_id(req);
-        Box::pin(async move {
-            let state =
-                state.ok_or_else(|| ApiError::internal(anyhow::anyhow!("app state missing")))?;
-            let principal = resolve(state, token?).await?;
-            Ok(Caller {
-                principal,
-                request_id,
-            })
-        })
+        if let Some(caller) = req.extensions().get::<Caller>().cloned() {
+            return Box::pin(async move { Ok(caller) });
+        }
+        let req = req.clone();
+        Box::pin(async move { Caller::resolve(&req).await })
     }
 }

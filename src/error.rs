@@ -32,6 +32,8 @@ pub fn http_of(kind: RefusalKind) -> (StatusCode, &'static str) {
         VoucherExpired => (S::FORBIDDEN, "voucher_expired"),
         NotFound => (S::NOT_FOUND, "not_found"),
         MethodNotAllowed => (S::METHOD_NOT_ALLOWED, "method_not_allowed"),
+        RequestTimeout => (S::REQUEST_TIMEOUT, "request_timeout"),
+        TooManyConnections => (S::TOO_MANY_REQUESTS, "too_many_connections"),
         MalformedBody => (S::BAD_REQUEST, "malformed_body"),
         MalformedJson => (S::BAD_REQUEST, "malformed_json"),
         InvalidQuery => (S::BAD_REQUEST, "invalid_query"),

@@ -10,6 +10,7 @@ pub mod demo;
 pub mod domain;
 pub mod enrolment;
 pub mod error;
+pub mod http_limits;
 pub mod jobs;
 pub mod metrics;
 pub mod openapi;

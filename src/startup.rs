@@ -16,18 +16,19 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::auth::RequestId;
 use crate::clock::{Clock, SystemClock};
-use crate::config::Config;
+use crate::config::{Config, HttpLimits};
 use crate::crypto::DataCipher;
 use crate::db::DbPool;
 use crate::domain::token::hash_token;
 use crate::error::{
     json_error_handler, path_error_handler, query_error_handler, ApiError, RefusalKind,
 };
+use crate::http_limits::{BodyIdle, PeerConnections};
 use crate::jobs::delivery::{WebhookWorker, WorkerGuard};
 use crate::jobs::indexer::Indexer;
 use crate::jobs::sweeper::HoldSweeper;
 use crate::routes;
-use crate::routes::allowed::AllowedMethods;
+use crate::routes::allowed::KnownRoutes;
 use crate::search::SearchIndex;
 use crate::state::AppState;
 use crate::throttle::LoginThrottle;
@@ -79,6 +80,7 @@ pub fn prepare_state(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<A
         clock,
         upload: config.upload,
         kiosk: config.kiosk,
+        security: config.security,
         metrics: Arc::new(crate::metrics::Metrics::default()),
         login_throttle: Arc::new(LoginThrottle::new(
             config.kiosk.address_max_failures,
@@ -115,7 +117,7 @@ impl Application {
         }
         let listener = TcpListener::bind(&config.listen)?;
         let port = listener.local_addr()?.port();
-        let server = run(listener, state.clone())?;
+        let server = run(listener, state.clone(), config.http)?;
         // sends the webhook outbox; never in a request's path
         let webhooks = state.webhooks.spawn()?;
         Ok(Application {
@@ -196,13 +198,20 @@ async fn docs_entry() -> HttpResponse {
     )
 }
 
-pub fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
+pub fn run(listener: TcpListener, state: AppState, http: HttpLimits) -> anyhow::Result<Server> {
     let data = web::Data::new(state);
+    let peers = PeerConnections::new(http.max_per_peer);
+    let body_idle = web::Data::new(BodyIdle(Duration::from_millis(http.body_idle_ms)));
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
     let openapi = crate::openapi::ApiDoc::openapi();
-    let allowed = web::Data::new(AllowedMethods::from_openapi(&openapi));
+    let allowed = web::Data::new(KnownRoutes::from_openapi(&openapi));
     let server = HttpServer::new(move || {
         App::new()
+            // inner: runs after the request id is set, before routing and any extractor
+            .wrap(from_fn(crate::routes::access::authorise))
+            .wrap(from_fn(crate::http_limits::guard_connection))
             .wrap(from_fn(request_id))
+            .app_data(body_idle.clone())
             .app_data(data.clone())
             .app_data(allowed.clone())
             .app_data(
@@ -215,6 +224,14 @@ pub fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
             .configure(|cfg| app_routes(cfg, openapi.clone()))
             .default_service(web::to(unrouted))
     })
+    .workers(workers)
+    .client_request_timeout(Duration::from_millis(http.header_timeout_ms))
+    .keep_alive(match http.keep_alive_secs {
+        0 => actix_web::http::KeepAlive::Disabled,
+        secs => actix_web::http::KeepAlive::Timeout(Duration::from_secs(secs)),
+    })
+    .max_connections((http.max_connections / workers).max(1))
+    .on_connect(peers.on_connect())
     .listen(listener)?
     .run();
     Ok(server)
@@ -235,7 +252,7 @@ pub fn app_routes(cfg: &mut web::ServiceConfig, openapi: utoipa::openapi::OpenAp
 /// What no route takes: an API path with a method it does not declare answers 405
 /// `method_not_allowed` with `Allow` (the methods of its path in the OpenAPI document); any other
 /// request 404.
-async fn unrouted(req: HttpRequest, allowed: web::Data<AllowedMethods>) -> HttpResponse {
+async fn unrouted(req: HttpRequest, allowed: web::Data<KnownRoutes>) -> HttpResponse {
     let methods = allowed.for_path(req.path());
     let method = req.method().as_str();
     if methods.is_empty() || methods.contains(&method) {

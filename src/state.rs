@@ -20,6 +20,7 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub upload: UploadLimits,
     pub kiosk: KioskSettings,
+    pub security: crate::config::SecuritySettings,
     pub metrics: Arc<crate::metrics::Metrics>,
     pub login_throttle: Arc<LoginThrottle>,
     pub index_dir: PathBuf,

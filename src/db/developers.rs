@@ -207,36 +207,47 @@ pub fn add_key(
     key_prefix: &str,
 ) -> Result<i64, DbError> {
     write_tx(conn, |conn| {
-        let dev = get(conn, developer_id)?.ok_or_else(|| DbError::not_found("developer"))?;
-        if dev.status() != DeveloperStatus::Approved {
-            return Err(DbError::new(
-                RefusalKind::DeveloperNotApproved,
-                format!(
-                    "keys are issued only to approved developers; this one is {}",
-                    dev.status
-                ),
-            ));
-        }
-        let new = NewKey {
-            developer_id,
-            key_hash,
-            key_prefix,
-            created_at_ms: ctx.now_ms,
-        };
-        let id: i64 = (diesel::insert_into(developer_keys::table)
-            .values(&new)
-            .returning(developer_keys::id)
-            .get_result(conn))?;
-        audit::record(
-            conn,
-            ctx,
-            "developer.key_issue",
-            "developer",
-            Some(developer_id),
-            serde_json::json!({ "key_id": id, "key_prefix": key_prefix }),
-        )?;
-        Ok(id)
+        add_key_in(conn, ctx, developer_id, key_hash, key_prefix)
     })
+}
+
+/// [`add_key`] within the caller's transaction.
+pub(super) fn add_key_in(
+    conn: &mut AnyConnection,
+    ctx: &AuditCtx,
+    developer_id: i64,
+    key_hash: &str,
+    key_prefix: &str,
+) -> Result<i64, DbError> {
+    let dev = get(conn, developer_id)?.ok_or_else(|| DbError::not_found("developer"))?;
+    if dev.status() != DeveloperStatus::Approved {
+        return Err(DbError::new(
+            RefusalKind::DeveloperNotApproved,
+            format!(
+                "keys are issued only to approved developers; this one is {}",
+                dev.status
+            ),
+        ));
+    }
+    let new = NewKey {
+        developer_id,
+        key_hash,
+        key_prefix,
+        created_at_ms: ctx.now_ms,
+    };
+    let id: i64 = (diesel::insert_into(developer_keys::table)
+        .values(&new)
+        .returning(developer_keys::id)
+        .get_result(conn))?;
+    audit::record(
+        conn,
+        ctx,
+        "developer.key_issue",
+        "developer",
+        Some(developer_id),
+        serde_json::json!({ "key_id": id, "key_prefix": key_prefix }),
+    )?;
+    Ok(id)
 }
 
 /// The developer behind an unrevoked key: `(key id, developer id, developer status)`.

@@ -178,9 +178,12 @@ pub struct HouseholdFilter {
     pub name_masked: Option<String>,
     pub method: Option<Method>,
     pub expropriation_project: Option<String>,
+    /// the query as typed, masked (`domain::mask::mask_query`), for the audit trail
+    pub query_masked: Option<String>,
 }
 
-/// One page of households, and an audit event `household.read` for each one shown.
+/// One page of households, an audit event `household.search` for the search itself (the masked
+/// query and how many it found, even when it found none) and `household.read` for each one shown.
 pub fn search_and_audit(
     conn: &mut AnyConnection,
     ctx: &AuditCtx,
@@ -235,6 +238,20 @@ pub fn search_and_audit(
             .offset(page.offset())
             .select(Household::as_select())
             .load(conn)?;
+        audit::record(
+            conn,
+            ctx,
+            "household.search",
+            "household",
+            None,
+            serde_json::json!({
+                "q": filter.query_masked,
+                "method": filter.method.map(|m| m.as_str()),
+                "expropriation_project": filter.expropriation_project,
+                "total": total,
+                "shown": items.len(),
+            }),
+        )?;
         for h in &items {
             record_read(conn, ctx, h, "list")?;
         }

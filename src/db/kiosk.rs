@@ -1,6 +1,6 @@
-//! Kiosk log-in: the per-voucher failure counter and lock-out, and kiosk sessions with an idle
-//! timeout. Every attempt is counted before its PIN is checked, so concurrent guesses cannot
-//! exceed `login_max_failures` per lock-out window.
+//! Kiosk log-in: the per-voucher failure counts and escalating lock-out (`domain::lockout`), and
+//! kiosk sessions with an idle timeout. Every attempt is counted before its PIN is checked, so
+//! concurrent guesses cannot exceed `login_max_failures` per lock-out window.
 
 use diesel::prelude::*;
 
@@ -9,6 +9,7 @@ use super::error::DbError;
 use super::households::Household;
 use super::schema::{households, kiosk_sessions};
 use super::{write_tx, AnyConnection};
+use crate::domain::lockout::{self, LockoutRule, PinState};
 
 /// Why a log-in attempt may not check its PIN.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,62 +33,82 @@ pub fn lock_by_id(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<House
     super::households::get(conn, id)
 }
 
-/// Starts an attempt: refuses a locked voucher, clears a lock that has run out, and counts the
-/// attempt as a failure until [`succeed`] clears it. Returns the household to check the PIN of.
+type PinColumns = (
+    households::login_failures,
+    households::locked_until_ms,
+    households::login_lockouts,
+    households::pin_day_start_ms,
+    households::pin_day_failures,
+);
+const PIN_COLUMNS: PinColumns = (
+    households::login_failures,
+    households::locked_until_ms,
+    households::login_lockouts,
+    households::pin_day_start_ms,
+    households::pin_day_failures,
+);
+
+fn pin_state(conn: &mut AnyConnection, id: i64) -> QueryResult<PinState> {
+    let (failures, locked_until_ms, lockouts, day_start_ms, day_failures) = households::table
+        .find(id)
+        .select(PIN_COLUMNS)
+        .first::<(i32, Option<i64>, i32, Option<i64>, i32)>(conn)?;
+    Ok(PinState {
+        failures,
+        locked_until_ms,
+        lockouts,
+        day_start_ms,
+        day_failures,
+    })
+}
+
+fn store_pin_state(conn: &mut AnyConnection, id: i64, s: &PinState) -> QueryResult<()> {
+    diesel::update(households::table.find(id))
+        .set((
+            households::login_failures.eq(s.failures),
+            households::locked_until_ms.eq(s.locked_until_ms),
+            households::login_lockouts.eq(s.lockouts),
+            households::pin_day_start_ms.eq(s.day_start_ms),
+            households::pin_day_failures.eq(s.day_failures),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Starts an attempt: refuses a locked voucher (`domain::lockout::begin_attempt`), and counts the
+/// attempt as a failure until [`succeed`] takes it back. Returns the household to check the PIN of.
 pub fn begin_attempt(
     conn: &mut AnyConnection,
     voucher_no: &str,
     now_ms: i64,
-    max_failures: i64,
+    rule: &LockoutRule,
 ) -> Result<Result<Household, AttemptRefused>, DbError> {
     write_tx(conn, |conn| {
-        let Some(mut h) = lock_by_voucher(conn, voucher_no)? else {
+        let Some(h) = lock_by_voucher(conn, voucher_no)? else {
             return Ok(Err(AttemptRefused::UnknownVoucher));
         };
-        match h.locked_until_ms {
-            Some(until) if until > now_ms => {
-                return Ok(Err(AttemptRefused::Locked { until_ms: until }))
+        match lockout::begin_attempt(pin_state(conn, h.id)?, rule, now_ms) {
+            Err(until_ms) => Ok(Err(AttemptRefused::Locked { until_ms })),
+            Ok(counted) => {
+                store_pin_state(conn, h.id, &counted)?;
+                Ok(Ok(h))
             }
-            Some(_) => {
-                h.login_failures = 0;
-                h.locked_until_ms = None;
-            }
-            None => {}
         }
-        if i64::from(h.login_failures) >= max_failures {
-            // attempts in flight have used up this window's guesses
-            return Ok(Err(AttemptRefused::Locked { until_ms: now_ms }));
-        }
-        h.login_failures += 1;
-        diesel::update(households::table.find(h.id))
-            .set((
-                households::login_failures.eq(h.login_failures),
-                households::locked_until_ms.eq(h.locked_until_ms),
-            ))
-            .execute(conn)?;
-        Ok(Ok(h))
     })
 }
 
-/// Records a wrong PIN; locks the voucher once the failures reach `max_failures`. Returns the
-/// lock's end when it is locked now.
+/// Records a wrong PIN; locks the voucher when the rule says so (`domain::lockout::wrong_pin`).
+/// Returns the lock's end when it is locked now.
 pub fn fail(
     conn: &mut AnyConnection,
     ctx: &AuditCtx,
     household_id: i64,
-    max_failures: i64,
-    lockout_ms: i64,
+    rule: &LockoutRule,
 ) -> Result<Option<i64>, DbError> {
     write_tx(conn, |conn| {
         let h = lock_by_id(conn, household_id)?.ok_or_else(|| DbError::not_found("household"))?;
-        let locked_until = (i64::from(h.login_failures) >= max_failures
-            && h.locked_until_ms.is_none())
-        .then_some(ctx.now_ms + lockout_ms);
-        if let Some(until) = locked_until {
-            diesel::update(households::table.find(h.id))
-                .set(households::locked_until_ms.eq(until))
-                .execute(conn)?;
-        }
+        let (state, locked_until) = lockout::wrong_pin(pin_state(conn, h.id)?, rule, ctx.now_ms);
+        store_pin_state(conn, h.id, &state)?;
         audit::record(
             conn,
             ctx,
@@ -98,7 +119,12 @@ pub fn fail(
             },
             "household",
             Some(h.id),
-            serde_json::json!({ "failures": h.login_failures, "locked_until_ms": locked_until }),
+            serde_json::json!({
+                "failures": state.failures,
+                "failures_today": state.day_failures,
+                "lockouts": state.lockouts,
+                "locked_until_ms": locked_until,
+            }),
         )?;
         Ok(locked_until)
     })
@@ -125,15 +151,11 @@ pub fn succeed(
 ) -> Result<Result<i64, AttemptRefused>, DbError> {
     write_tx(conn, |conn| {
         let h = lock_by_id(conn, household_id)?.ok_or_else(|| DbError::not_found("household"))?;
-        if let Some(until) = h.locked_until_ms.filter(|u| *u > ctx.now_ms) {
+        let state = pin_state(conn, h.id)?;
+        if let Some(until) = state.locked_until_ms.filter(|u| *u > ctx.now_ms) {
             return Ok(Err(AttemptRefused::Locked { until_ms: until }));
         }
-        diesel::update(households::table.find(h.id))
-            .set((
-                households::login_failures.eq(0),
-                households::locked_until_ms.eq(None::<i64>),
-            ))
-            .execute(conn)?;
+        store_pin_state(conn, h.id, &lockout::right_pin(state))?;
         let expires_at_ms = ctx.now_ms + idle_ms;
         let new = NewSession {
             household_id,

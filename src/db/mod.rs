@@ -2,6 +2,7 @@
 //! migrations, the write-transaction helper and one file of queries per table group.
 
 pub mod audit;
+pub mod credentials;
 pub mod developers;
 pub mod error;
 pub mod households;

@@ -16,6 +16,7 @@ pub struct Official {
     pub token_hash: String,
     pub is_bootstrap: bool,
     pub created_at_ms: i64,
+    pub revoked_at_ms: Option<i64>,
 }
 
 impl Official {
@@ -111,12 +112,14 @@ pub fn create(
     })
 }
 
+/// The official behind an unrevoked token.
 pub fn find_by_token_hash(
     conn: &mut AnyConnection,
     token_hash: &str,
 ) -> QueryResult<Option<Official>> {
     officials::table
         .filter(officials::token_hash.eq(token_hash))
+        .filter(officials::revoked_at_ms.is_null())
         .select(Official::as_select())
         .first(conn)
         .optional()

@@ -9,6 +9,7 @@ diesel::table! {
         token_hash -> Text,
         is_bootstrap -> Bool,
         created_at_ms -> BigInt,
+        revoked_at_ms -> Nullable<BigInt>,
     }
 }
 
@@ -149,6 +150,9 @@ diesel::table! {
         locked_until_ms -> Nullable<BigInt>,
         created_at_ms -> BigInt,
         updated_at_ms -> BigInt,
+        login_lockouts -> Integer,
+        pin_day_start_ms -> Nullable<BigInt>,
+        pin_day_failures -> Integer,
     }
 }
 

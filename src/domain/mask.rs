@@ -36,6 +36,33 @@ pub fn mask_id_number(id: &str) -> String {
     format!("{head}{}{tail}", "*".repeat(n - 10))
 }
 
+/// What an official typed into a household search, as the audit trail keeps it: a masked name
+/// stays masked (`张*明`), a full name is masked, digits (an ID-number ending) keep only their last
+/// four, a voucher number (letters and digits) stays as typed — it names no person by itself.
+pub fn mask_query(q: &str) -> String {
+    let q = q.trim();
+    if q.contains('*') {
+        return q.to_string();
+    }
+    let id_like = q
+        .bytes()
+        .all(|b| b.is_ascii_digit() || b == b'X' || b == b'x');
+    if id_like {
+        let n = q.len();
+        return format!(
+            "{}{}",
+            "*".repeat(n.saturating_sub(4)),
+            &q[n.saturating_sub(4)..]
+        );
+    }
+    if q.bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b' ')
+    {
+        return q.to_string();
+    }
+    mask_name(q)
+}
+
 /// Mainland mobile (`1[3-9]` + 9 digits) or a landline with area code (`010-12345678`,
 /// `0571-8765432`, with or without the dash); returns the digits-and-dash form.
 pub fn parse_phone(s: &str) -> Result<String, String> {
@@ -99,5 +126,15 @@ mod tests {
         assert!(parse_phone("1381234567").is_err());
         assert!(parse_phone("12345").is_err());
         assert!(parse_phone("").is_err());
+    }
+
+    #[test]
+    fn search_queries_are_masked_like_the_records_they_find() {
+        assert_eq!(mask_query("张小明"), "张*明");
+        assert_eq!(mask_query("张*明"), "张*明");
+        assert_eq!(mask_query("561234"), "**1234");
+        assert_eq!(mask_query("1234"), "1234");
+        assert_eq!(mask_query("10105X"), "**105X");
+        assert_eq!(mask_query("AJ7K-2M"), "AJ7K-2M");
     }
 }

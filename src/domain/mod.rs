@@ -6,6 +6,7 @@ pub mod developer;
 pub mod entitlement;
 pub mod hold;
 pub mod household;
+pub mod lockout;
 pub mod mask;
 pub mod matching;
 pub mod periods;

@@ -31,6 +31,8 @@ refusal_kinds!(
     ProjectNotApproved,
     NotFound,
     MethodNotAllowed,
+    RequestTimeout,
+    TooManyConnections,
     MalformedBody,
     InvalidQuery,
     ValidationFailed,

@@ -1,6 +1,8 @@
 //! Households for officials: import (admin; vouchers and PINs returned once), search and read
 //! (any official; personal data masked, every read audited).
 
+use std::time::Duration;
+
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -178,6 +180,7 @@ impl HouseholdQuery {
             if q.chars().count() > 50 {
                 return Err(bad("q must be at most 50 characters".into()));
             }
+            filter.query_masked = Some(crate::domain::mask::mask_query(q));
             filter.voucher_prefix = normalize_voucher_prefix(q);
             let upper = q.to_ascii_uppercase();
             if (4..=6).contains(&upper.len())
@@ -221,16 +224,21 @@ pub async fn list_households(
     query: web::Query<HouseholdQuery>,
 ) -> ApiResult<web::Json<Page<HouseholdOut>>> {
     caller.official()?;
+    // found or not, the answer comes no sooner than the floor: its time cannot tell a viewer
+    // probing ID endings whether one is registered
+    let floor = tokio::time::sleep(Duration::from_millis(state.security.lookup_floor_ms));
     let (filter, page) = query.filter(&state)?;
     let ctx = caller.audit(state.now_ms());
     let now = ctx.now_ms;
-    let (items, total, policy) = state
+    let found = state
         .db(move |c| {
             let (items, total) = store::search_and_audit(c, &ctx, &filter, page)?;
             let policy = crate::db::policy::in_force(c, now)?.policy;
             Ok((items, total, policy))
         })
-        .await?;
+        .await;
+    floor.await;
+    let (items, total, policy) = found?;
     let items = items
         .into_iter()
         .map(|h| HouseholdOut::new(h, &policy, now))

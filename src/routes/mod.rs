@@ -1,6 +1,8 @@
 //! HTTP handlers, one file per resource, with their request and response types.
 
+pub mod access;
 pub mod allowed;
+pub mod credentials;
 pub mod developers;
 pub mod health;
 pub mod holds;

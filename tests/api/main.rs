@@ -1,9 +1,11 @@
 //! Integration tests: the real application on port 0, a fresh database per test, spoken to over
 //! HTTP with reqwest. Runs on SQLite, or on PostgreSQL when ANJU_TEST_POSTGRES_URL is set.
 
+mod access;
 mod demo;
 mod file_modes;
 mod flow;
+mod hardening;
 mod helpers;
 mod households;
 mod kiosk;

@@ -11,6 +11,7 @@ use crate::clock::rfc3339;
 use crate::db::audit::{Actor, AuditCtx};
 use crate::db::kiosk::{self as store, AttemptRefused};
 use crate::domain::household::{is_pin, normalize_voucher, Method};
+use crate::domain::lockout::LockoutRule;
 use crate::domain::token::{hash_token, TokenKind};
 use crate::error::{ApiError, ApiResult, RefusalKind};
 use crate::state::AppState;
@@ -44,13 +45,21 @@ pub struct LoginResult {
     pub household: KioskHousehold,
 }
 
-fn locked(until_ms: i64, now_ms: i64) -> ApiError {
-    let minutes = ((until_ms - now_ms).max(0) + 59_999) / 60_000;
-    ApiError::new(
+/// 423 `login_locked` with `Retry-After` (whole seconds, at least 1).
+fn locked(until_ms: i64, now_ms: i64) -> HttpResponse {
+    let wait_ms = (until_ms - now_ms).max(0);
+    let minutes = (wait_ms + 59_999) / 60_000;
+    let mut response = ApiError::new(
         RefusalKind::LoginLocked,
         format!("too many wrong PINs: this voucher is locked for {minutes} more minutes; ask the hall staff for help"),
     )
     .with_details(serde_json::json!({ "locked_until": rfc3339(until_ms) }))
+    .error_response();
+    let secs = ((wait_ms + 999) / 1000).max(1);
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, header::HeaderValue::from(secs));
+    response
 }
 
 fn bad_credentials() -> ApiError {
@@ -63,7 +72,7 @@ fn bad_credentials() -> ApiError {
 #[utoipa::path(post, path = "/api/v1/kiosk/login", tag = "kiosk", request_body = LoginRequest,
     responses((status = 200, body = LoginResult), (status = 400, body = Err),
         (status = 401, body = Err, description = "invalid_credentials"),
-        (status = 423, body = Err, description = "login_locked: the voucher is locked after too many wrong PINs"),
+        (status = 423, body = Err, description = "login_locked: the voucher is locked after too many wrong PINs (each lock-out doubles, at most 10 wrong PINs a day); see Retry-After"),
         (status = 429, body = Err, description = "login_locked: too many failures from this address; see Retry-After")))]
 #[post("/api/v1/kiosk/login")]
 pub async fn kiosk_login(
@@ -101,16 +110,26 @@ pub async fn kiosk_login(
         .db(move |c| crate::db::policy::in_force(c, now).map_err(ApiError::from))
         .await?
         .policy;
-    let max = policy.login_max_failures;
+    let rule = LockoutRule {
+        max_failures: policy.login_max_failures,
+        base_ms: policy.login_lockout_minutes * 60_000,
+        cap_ms: state.security.lockout_cap_ms,
+        daily_max: state.security.pin_daily_max,
+    };
     let attempt = state
-        .db(move |c| store::begin_attempt(c, &voucher, now, max).map_err(ApiError::from))
+        .db(move |c| store::begin_attempt(c, &voucher, now, &rule).map_err(ApiError::from))
         .await?;
+    let pin = body.pin.trim().to_string();
     let household = match attempt {
         Ok(h) => h,
-        Err(AttemptRefused::UnknownVoucher) => return Err(fail()),
-        Err(AttemptRefused::Locked { until_ms }) => return Err(locked(until_ms, now)),
+        Err(AttemptRefused::UnknownVoucher) => {
+            // the same argon2 work as a known voucher's wrong PIN: the time tells nothing
+            web::block(move || crate::crypto::verify_pin_of_nobody(&pin)).await?;
+            return Err(fail());
+        }
+        Err(AttemptRefused::Locked { until_ms }) => return Ok(locked(until_ms, now)),
     };
-    let (pin, stored) = (body.pin.trim().to_string(), household.pin_hash.clone());
+    let stored = household.pin_hash.clone();
     let right = web::block(move || crate::crypto::verify_pin(&stored, &pin)).await?;
     let ctx = AuditCtx {
         actor: Actor::Household(household.id),
@@ -119,14 +138,13 @@ pub async fn kiosk_login(
     };
     let hid = household.id;
     if !right {
-        let lockout_ms = policy.login_lockout_minutes * 60_000;
         let now_locked = state
-            .db(move |c| store::fail(c, &ctx, hid, max, lockout_ms).map_err(ApiError::from))
+            .db(move |c| store::fail(c, &ctx, hid, &rule).map_err(ApiError::from))
             .await?;
-        return Err(match now_locked {
-            Some(until_ms) => locked(until_ms, now),
-            None => fail(),
-        });
+        return match now_locked {
+            Some(until_ms) => Ok(locked(until_ms, now)),
+            None => Err(fail()),
+        };
     }
     let token = TokenKind::Kiosk.generate();
     let token_hash = hash_token(&token);
@@ -134,10 +152,11 @@ pub async fn kiosk_login(
     let opened = state
         .db(move |c| store::succeed(c, &ctx, hid, &token_hash, idle_ms).map_err(ApiError::from))
         .await?;
-    let expires_at_ms = opened.map_err(|refused| match refused {
-        AttemptRefused::Locked { until_ms } => locked(until_ms, now),
-        AttemptRefused::UnknownVoucher => bad_credentials(),
-    })?;
+    let expires_at_ms = match opened {
+        Ok(at) => at,
+        Err(AttemptRefused::Locked { until_ms }) => return Ok(locked(until_ms, now)),
+        Err(AttemptRefused::UnknownVoucher) => return Err(bad_credentials()),
+    };
     Ok(HttpResponse::Ok().json(LoginResult {
         token,
         expires_at: rfc3339(expires_at_ms),

@@ -90,6 +90,8 @@ pub fn test_config(dir: &std::path::Path, database_url: String) -> Config {
         upload: UploadLimits::default(),
         kiosk: KioskSettings::default(),
         webhooks: anju::config::WebhookSettings::default(),
+        security: anju::config::SecuritySettings::default(),
+        http: anju::config::HttpLimits::default(),
         secrets_dir: dir.to_path_buf(),
         admin_token_generated: false,
     }

@@ -8,6 +8,9 @@ use anyhow::Context;
 use rand::RngCore;
 use serde::Deserialize;
 
+mod settings;
+pub use settings::*;
+
 /// A secret string whose `Debug` shows nothing.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
@@ -27,78 +30,6 @@ impl fmt::Debug for Secret {
     }
 }
 
-/// Limits on uploads (docs/api.md, "Uploads": 20 MiB body, 100 000 rows).
-#[derive(Debug, Clone, Copy)]
-pub struct UploadLimits {
-    pub max_body_bytes: usize,
-    pub max_rows: usize,
-}
-
-impl Default for UploadLimits {
-    fn default() -> Self {
-        UploadLimits {
-            max_body_bytes: 20 * 1024 * 1024,
-            max_rows: 100_000,
-        }
-    }
-}
-
-/// Kiosk sessions and the per-address log-in throttle.
-#[derive(Debug, Clone, Copy)]
-pub struct KioskSettings {
-    /// A kiosk session ends after this long without a request (`ANJU_KIOSK_IDLE_SECS`).
-    pub idle_timeout_secs: i64,
-    /// Failed log-ins one address may make per window before it must wait.
-    pub address_max_failures: usize,
-    pub address_window_secs: i64,
-    /// How often expired holds are swept back into search (0: never; expiry stays correct).
-    pub hold_sweep_ms: u64,
-}
-
-impl Default for KioskSettings {
-    fn default() -> Self {
-        KioskSettings {
-            idle_timeout_secs: 300,
-            address_max_failures: 30,
-            address_window_secs: 600,
-            hold_sweep_ms: 1_000,
-        }
-    }
-}
-
-impl KioskSettings {
-    pub fn idle_timeout_ms(&self) -> i64 {
-        self.idle_timeout_secs * 1000
-    }
-}
-
-/// Delivery of webhooks to developers' sales systems.
-#[derive(Debug, Clone, Copy)]
-pub struct WebhookSettings {
-    /// Wait after the first failed attempt (`ANJU_WEBHOOK_BACKOFF_MS`); doubles every attempt.
-    pub backoff_base_ms: i64,
-    /// The longest wait between two attempts.
-    pub backoff_cap_ms: i64,
-    /// After this many failed attempts a delivery is `failed` (`ANJU_WEBHOOK_MAX_ATTEMPTS`).
-    pub max_attempts: i32,
-    /// Time limit of one request, connecting included.
-    pub timeout_ms: u64,
-    /// How often the worker looks for due deliveries (local writes also wake it).
-    pub poll_ms: u64,
-}
-
-impl Default for WebhookSettings {
-    fn default() -> Self {
-        WebhookSettings {
-            backoff_base_ms: 1_000,
-            backoff_cap_ms: 600_000,
-            max_attempts: 10,
-            timeout_ms: 5_000,
-            poll_ms: 200,
-        }
-    }
-}
-
 #[derive(Debug, Clone)]
 pub struct Config {
     pub listen: String,
@@ -112,6 +43,8 @@ pub struct Config {
     pub upload: UploadLimits,
     pub kiosk: KioskSettings,
     pub webhooks: WebhookSettings,
+    pub security: SecuritySettings,
+    pub http: HttpLimits,
     /// Where `admin.token` / `data.key` were read from or written to, if from files.
     pub secrets_dir: PathBuf,
     /// Set when the admin token was generated during this load (announce it once on the console).
@@ -247,6 +180,14 @@ impl Config {
                 ..KioskSettings::default()
             },
             webhooks,
+            security: SecuritySettings {
+                lookup_floor_ms: number(&env, "ANJU_LOOKUP_FLOOR_MS", 0..=5_000)?
+                    .unwrap_or(SecuritySettings::default().lookup_floor_ms),
+                pin_daily_max: number(&env, "ANJU_PIN_DAILY_MAX", 1..=1_000)?
+                    .unwrap_or(SecuritySettings::default().pin_daily_max),
+                ..SecuritySettings::default()
+            },
+            http: http_limits(&env)?,
             secrets_dir,
             admin_token_generated,
         })

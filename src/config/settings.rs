@@ -1,0 +1,166 @@
+//! The typed settings groups of `Config`, with their defaults and how the numeric ones are read
+//! from `ANJU_*` variables.
+
+use std::fmt;
+
+/// Limits on uploads (docs/api.md, "Uploads": 20 MiB body, 100 000 rows).
+#[derive(Debug, Clone, Copy)]
+pub struct UploadLimits {
+    pub max_body_bytes: usize,
+    pub max_rows: usize,
+}
+
+impl Default for UploadLimits {
+    fn default() -> Self {
+        UploadLimits {
+            max_body_bytes: 20 * 1024 * 1024,
+            max_rows: 100_000,
+        }
+    }
+}
+
+/// Kiosk sessions and the per-address log-in throttle.
+#[derive(Debug, Clone, Copy)]
+pub struct KioskSettings {
+    /// A kiosk session ends after this long without a request (`ANJU_KIOSK_IDLE_SECS`).
+    pub idle_timeout_secs: i64,
+    /// Failed log-ins one address may make per window before it must wait.
+    pub address_max_failures: usize,
+    pub address_window_secs: i64,
+    /// How often expired holds are swept back into search (0: never; expiry stays correct).
+    pub hold_sweep_ms: u64,
+}
+
+impl Default for KioskSettings {
+    fn default() -> Self {
+        KioskSettings {
+            idle_timeout_secs: 300,
+            address_max_failures: 30,
+            address_window_secs: 600,
+            hold_sweep_ms: 1_000,
+        }
+    }
+}
+
+impl KioskSettings {
+    pub fn idle_timeout_ms(&self) -> i64 {
+        self.idle_timeout_secs * 1000
+    }
+}
+
+/// Delivery of webhooks to developers' sales systems.
+#[derive(Debug, Clone, Copy)]
+pub struct WebhookSettings {
+    /// Wait after the first failed attempt (`ANJU_WEBHOOK_BACKOFF_MS`); doubles every attempt.
+    pub backoff_base_ms: i64,
+    /// The longest wait between two attempts.
+    pub backoff_cap_ms: i64,
+    /// After this many failed attempts a delivery is `failed` (`ANJU_WEBHOOK_MAX_ATTEMPTS`).
+    pub max_attempts: i32,
+    /// Time limit of one request, connecting included.
+    pub timeout_ms: u64,
+    /// How often the worker looks for due deliveries (local writes also wake it).
+    pub poll_ms: u64,
+}
+
+impl Default for WebhookSettings {
+    fn default() -> Self {
+        WebhookSettings {
+            backoff_base_ms: 1_000,
+            backoff_cap_ms: 600_000,
+            max_attempts: 10,
+            timeout_ms: 5_000,
+            poll_ms: 200,
+        }
+    }
+}
+
+/// Credentials and look-ups under attack (docs/security.md, "Limits and hardening").
+#[derive(Debug, Clone, Copy)]
+pub struct SecuritySettings {
+    /// A household search answers no sooner than this after it began, found or not
+    /// (`ANJU_LOOKUP_FLOOR_MS`): its time tells nothing about whether an ID ending is registered.
+    pub lookup_floor_ms: u64,
+    /// Wrong PINs one voucher may make within 24 hours, whatever its lock-outs
+    /// (`ANJU_PIN_DAILY_MAX`).
+    pub pin_daily_max: i64,
+    /// The longest lock-out: each lock-out of the same voucher doubles the last, up to this.
+    pub lockout_cap_ms: i64,
+}
+
+impl Default for SecuritySettings {
+    fn default() -> Self {
+        SecuritySettings {
+            lookup_floor_ms: 100,
+            pin_daily_max: 10,
+            lockout_cap_ms: 24 * 3_600_000,
+        }
+    }
+}
+
+/// Limits on HTTP connections and request reading (docs/security.md).
+#[derive(Debug, Clone, Copy)]
+pub struct HttpLimits {
+    /// Time to receive a request's head (`ANJU_HTTP_HEADER_TIMEOUT_MS`): slower → 408, closed.
+    pub header_timeout_ms: u64,
+    /// Longest wait for the next piece of a request body (`ANJU_HTTP_BODY_IDLE_MS`): a body that
+    /// stalls → 408 `request_timeout` and the connection is closed.
+    pub body_idle_ms: u64,
+    /// How long an idle keep-alive connection stays open (`ANJU_HTTP_KEEP_ALIVE_SECS`).
+    pub keep_alive_secs: u64,
+    /// Open connections in all (`ANJU_HTTP_MAX_CONNECTIONS`); more wait in the accept queue.
+    pub max_connections: usize,
+    /// Open connections from one address (`ANJU_HTTP_MAX_PER_PEER`); requests on connections past
+    /// it → 429 `too_many_connections`, closed.
+    pub max_per_peer: usize,
+}
+
+impl Default for HttpLimits {
+    fn default() -> Self {
+        HttpLimits {
+            header_timeout_ms: 5_000,
+            body_idle_ms: 15_000,
+            keep_alive_secs: 15,
+            max_connections: 4_096,
+            max_per_peer: 256,
+        }
+    }
+}
+
+/// `name` from the environment as a number within `range`, if set.
+pub(super) fn number<T>(
+    env: &impl Fn(&str) -> Option<String>,
+    name: &str,
+    range: std::ops::RangeInclusive<T>,
+) -> anyhow::Result<Option<T>>
+where
+    T: std::str::FromStr + PartialOrd + fmt::Display,
+{
+    let Some(text) = env(name) else {
+        return Ok(None);
+    };
+    let value: T = text
+        .trim()
+        .parse()
+        .map_err(|_| anyhow::anyhow!("{name} must be a number"))?;
+    if !range.contains(&value) {
+        anyhow::bail!("{name} must be from {} to {}", range.start(), range.end());
+    }
+    Ok(Some(value))
+}
+
+pub(super) fn http_limits(env: &impl Fn(&str) -> Option<String>) -> anyhow::Result<HttpLimits> {
+    let d = HttpLimits::default();
+    Ok(HttpLimits {
+        header_timeout_ms: number(env, "ANJU_HTTP_HEADER_TIMEOUT_MS", 100..=600_000)?
+            .unwrap_or(d.header_timeout_ms),
+        body_idle_ms: number(env, "ANJU_HTTP_BODY_IDLE_MS", 100..=600_000)?
+            .unwrap_or(d.body_idle_ms),
+        keep_alive_secs: number(env, "ANJU_HTTP_KEEP_ALIVE_SECS", 0..=3_600)?
+            .unwrap_or(d.keep_alive_secs),
+        max_connections: number(env, "ANJU_HTTP_MAX_CONNECTIONS", 16..=1_000_000)?
+            .unwrap_or(d.max_connections),
+        max_per_peer: number(env, "ANJU_HTTP_MAX_PER_PEER", 1..=1_000_000)?
+            .unwrap_or(d.max_per_peer),
+    })
+}
