@@ -1,4 +1,5 @@
-//! Subcommands: `serve`, `migrate`, `reindex`, `import-units`, `import-households`, `demo`.
+//! Subcommands: `serve`, `migrate`, `reindex`, `import-units`, `import-households`, `demo`,
+//! `rotate-data-key`.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -62,6 +63,13 @@ pub enum Command {
         #[arg(long)]
         slips: Option<PathBuf>,
     },
+    /// Re-encrypt all personal data under ANJU_DATA_KEY, reading what is still under
+    /// ANJU_DATA_KEY_PREVIOUS; safe while the service runs with both keys, and safe to repeat
+    RotateDataKey {
+        /// rows per transaction
+        #[arg(long, default_value_t = 500)]
+        batch: i64,
+    },
 }
 
 pub fn main() -> anyhow::Result<()> {
@@ -77,6 +85,7 @@ pub fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::ImportUnits { project, file } => import_units(config, project, &file),
+        Command::RotateDataKey { batch } => rotate_data_key(&config, batch),
         Command::ImportHouseholds { file, slips } => import_households(config, &file, slips),
         Command::Reindex => reindex(config),
     }
@@ -253,7 +262,7 @@ fn import_households(
             .expect("static template"),
     );
     bar.set_message("issuing vouchers and PINs");
-    let cipher = crate::crypto::DataCipher::new(&config.data_key);
+    let cipher = crate::crypto::DataCipher::from_config(&config);
     let (sealed, slips) = crate::enrolment::seal(&rows, &cipher, now, &|n| bar.set_position(n));
     bar.finish_and_clear();
     let ctx = AuditCtx {
@@ -280,6 +289,37 @@ fn import_households(
         "imported {} households; voucher slips (with PINs) written to {}",
         ids.len(),
         slips_path.display()
+    );
+    Ok(())
+}
+
+fn rotate_data_key(config: &Config, batch: i64) -> anyhow::Result<()> {
+    let cipher = crate::crypto::DataCipher::from_config(config);
+    if !cipher.has_previous() {
+        anyhow::bail!(
+            "set ANJU_DATA_KEY to the new key and ANJU_DATA_KEY_PREVIOUS to the key being replaced"
+        );
+    }
+    if !(1..=10_000).contains(&batch) {
+        anyhow::bail!("--batch must be from 1 to 10000");
+    }
+    let pool = open_database(config, SystemClock.now_ms())?;
+    let mut conn = pool.get()?;
+    let total = crate::db::rekey::rows_to_visit(&mut conn)?;
+    let bar = indicatif::ProgressBar::new(total.max(0) as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{msg} {bar:40} {pos}/{len} ({eta} left)")
+            .expect("static template"),
+    );
+    bar.set_message("re-encrypting personal data");
+    let done = crate::db::rekey::rekey_all(&mut conn, &cipher, batch, SystemClock.now_ms(), &|n| {
+        bar.set_position(n as u64)
+    })
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    bar.finish_and_clear();
+    eprintln!(
+        "{} rows visited, {} re-encrypted under the new key; ANJU_DATA_KEY_PREVIOUS can now be removed",
+        done.visited, done.changed
     );
     Ok(())
 }

@@ -70,13 +70,13 @@ pub fn prepare_state(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<A
     // started by `Application::build_with_clock`; other commands only enqueue
     let webhooks = WebhookWorker::new(
         pool.clone(),
-        DataCipher::new(&config.data_key),
+        DataCipher::from_config(config),
         Arc::clone(&clock),
         config.webhooks,
     );
     Ok(AppState {
         pool,
-        cipher: DataCipher::new(&config.data_key),
+        cipher: DataCipher::from_config(config),
         clock,
         upload: config.upload,
         kiosk: config.kiosk,

@@ -9,6 +9,7 @@ pub(crate) fn config(dir: &std::path::Path, database_url: String) -> Config {
         index_dir: dir.join("index"),
         admin_token: Secret::new(ADMIN),
         data_key: [7u8; 32],
+        data_key_previous: None,
         log: "warn".into(),
         db_pool_size: 4,
         upload: UploadLimits::default(),

@@ -38,6 +38,9 @@ pub struct Config {
     pub admin_token: Secret,
     /// 32-byte key for encrypting personal data at rest.
     pub data_key: [u8; 32],
+    /// The key being replaced (`ANJU_DATA_KEY_PREVIOUS`): still read until `anju rotate-data-key`
+    /// has re-encrypted everything under `data_key`.
+    pub data_key_previous: Option<[u8; 32]>,
     pub log: String,
     pub db_pool_size: u32,
     pub upload: UploadLimits,
@@ -60,6 +63,7 @@ struct FileConfig {
     index_dir: Option<PathBuf>,
     admin_token: Option<String>,
     data_key: Option<String>,
+    data_key_previous: Option<String>,
     log: Option<String>,
     db_pool_size: Option<u32>,
     kiosk_idle_secs: Option<i64>,
@@ -165,6 +169,13 @@ impl Config {
             }
         };
         let data_key = parse_data_key(&data_key_hex)?;
+        let data_key_previous = env("ANJU_DATA_KEY_PREVIOUS")
+            .or(file.data_key_previous)
+            .map(|k| parse_data_key(&k).context("ANJU_DATA_KEY_PREVIOUS"))
+            .transpose()?;
+        if data_key_previous == Some(data_key) {
+            anyhow::bail!("ANJU_DATA_KEY_PREVIOUS is the same key as ANJU_DATA_KEY");
+        }
 
         Ok(Config {
             listen,
@@ -172,6 +183,7 @@ impl Config {
             index_dir,
             admin_token: Secret::new(admin_token),
             data_key,
+            data_key_previous,
             log,
             db_pool_size,
             upload: UploadLimits::default(),

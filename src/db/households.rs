@@ -174,7 +174,8 @@ pub fn find_by_voucher(
 pub struct HouseholdFilter {
     pub voucher_prefix: Option<String>,
     pub id_suffix: Option<String>,
-    pub name_hmac: Option<String>,
+    /// the full name's look-up hashes (two while a data key is being replaced)
+    pub name_hmac: Option<Vec<String>>,
     pub name_masked: Option<String>,
     pub method: Option<Method>,
     pub expropriation_project: Option<String>,
@@ -194,12 +195,12 @@ pub fn search_and_audit(
         let query = || {
             let mut q = households::table.into_boxed();
             let text = [
-                filter.voucher_prefix.as_ref(),
-                filter.id_suffix.as_ref(),
-                filter.name_hmac.as_ref(),
-                filter.name_masked.as_ref(),
+                filter.voucher_prefix.is_some(),
+                filter.id_suffix.is_some(),
+                filter.name_hmac.is_some(),
+                filter.name_masked.is_some(),
             ];
-            if text.iter().any(Option::is_some) {
+            if text.contains(&true) {
                 let never = String::from("-"); // matches no voucher, ID, hash or masked name
                 let voucher = filter
                     .voucher_prefix
@@ -217,8 +218,12 @@ pub fn search_and_audit(
                             .like(voucher)
                             .escape('\\')
                             .or(households::id_number_masked.like(suffix).escape('\\'))
-                            .or(households::name_hmac
-                                .eq(filter.name_hmac.clone().unwrap_or_else(|| never.clone())))
+                            .or(households::name_hmac.eq_any(
+                                filter
+                                    .name_hmac
+                                    .clone()
+                                    .unwrap_or_else(|| vec![never.clone()]),
+                            ))
                             .or(households::name_masked
                                 .eq(filter.name_masked.clone().unwrap_or(never))),
                     );

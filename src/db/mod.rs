@@ -13,6 +13,7 @@ pub mod matches;
 pub mod officials;
 pub mod policy;
 pub mod projects;
+pub mod rekey;
 pub mod rounds;
 pub mod schema;
 pub mod selection;

@@ -41,7 +41,7 @@ pub fn load(config: &Config, slips: Option<PathBuf>) -> anyhow::Result<LoadedDem
         indicatif::ProgressStyle::with_template("demo: {msg:30} {bar:40} {pos}/{len} ({eta} left)")
             .expect("static template"),
     );
-    let cipher = DataCipher::new(&config.data_key);
+    let cipher = DataCipher::from_config(config);
     let mut conn = pool.get()?;
     let report = super::load(
         &mut conn,

@@ -191,7 +191,7 @@ impl HouseholdQuery {
             if q.contains('*') {
                 filter.name_masked = Some(q.to_string());
             } else {
-                filter.name_hmac = Some(state.cipher.lookup_hash("name", q));
+                filter.name_hmac = Some(state.cipher.lookup_hashes("name", q));
             }
         }
         filter.method = match self

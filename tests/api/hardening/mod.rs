@@ -5,4 +5,5 @@
 mod connections;
 mod credentials;
 mod lockouts;
+mod rotation;
 mod searches;

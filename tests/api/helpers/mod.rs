@@ -85,6 +85,7 @@ pub fn test_config(dir: &std::path::Path, database_url: String) -> Config {
         index_dir: dir.join("index"),
         admin_token: Secret::new(ADMIN_TOKEN),
         data_key: [42u8; 32],
+        data_key_previous: None,
         log: "warn".into(),
         db_pool_size: 8,
         upload: UploadLimits::default(),
