@@ -69,6 +69,13 @@ struct FileConfig {
     kiosk_idle_secs: Option<i64>,
     webhook_backoff_ms: Option<i64>,
     webhook_max_attempts: Option<i32>,
+    lookup_floor_ms: Option<u64>,
+    pin_daily_max: Option<i64>,
+    http_header_timeout_ms: Option<u64>,
+    http_body_idle_ms: Option<u64>,
+    http_keep_alive_secs: Option<u64>,
+    http_max_connections: Option<usize>,
+    http_max_per_peer: Option<usize>,
 }
 
 impl Config {
@@ -89,6 +96,19 @@ impl Config {
             FileConfig::default()
         };
 
+        let security = SecuritySettings {
+            lookup_floor_ms: number(
+                &env,
+                "ANJU_LOOKUP_FLOOR_MS",
+                file.lookup_floor_ms,
+                0..=5_000,
+            )?
+            .unwrap_or(SecuritySettings::default().lookup_floor_ms),
+            pin_daily_max: number(&env, "ANJU_PIN_DAILY_MAX", file.pin_daily_max, 1..=1_000)?
+                .unwrap_or(SecuritySettings::default().pin_daily_max),
+            ..SecuritySettings::default()
+        };
+        let http = http_limits(&env, &file)?;
         let listen = env("ANJU_LISTEN")
             .or(file.listen)
             .unwrap_or_else(|| "127.0.0.1:8080".into());
@@ -192,14 +212,8 @@ impl Config {
                 ..KioskSettings::default()
             },
             webhooks,
-            security: SecuritySettings {
-                lookup_floor_ms: number(&env, "ANJU_LOOKUP_FLOOR_MS", 0..=5_000)?
-                    .unwrap_or(SecuritySettings::default().lookup_floor_ms),
-                pin_daily_max: number(&env, "ANJU_PIN_DAILY_MAX", 1..=1_000)?
-                    .unwrap_or(SecuritySettings::default().pin_daily_max),
-                ..SecuritySettings::default()
-            },
-            http: http_limits(&env)?,
+            security,
+            http,
             secrets_dir,
             admin_token_generated,
         })

@@ -127,40 +127,73 @@ impl Default for HttpLimits {
     }
 }
 
-/// `name` from the environment as a number within `range`, if set.
+/// `name` from the environment or, failing that, `from_file` (its `anju.toml` key), as a number
+/// within `range`; `None` when neither sets it.
 pub(super) fn number<T>(
     env: &impl Fn(&str) -> Option<String>,
     name: &str,
+    from_file: Option<T>,
     range: std::ops::RangeInclusive<T>,
 ) -> anyhow::Result<Option<T>>
 where
     T: std::str::FromStr + PartialOrd + fmt::Display,
 {
-    let Some(text) = env(name) else {
-        return Ok(None);
+    let value = match env(name) {
+        Some(text) => text
+            .trim()
+            .parse()
+            .map_err(|_| anyhow::anyhow!("{name} must be a number"))?,
+        None => match from_file {
+            Some(v) => v,
+            None => return Ok(None),
+        },
     };
-    let value: T = text
-        .trim()
-        .parse()
-        .map_err(|_| anyhow::anyhow!("{name} must be a number"))?;
     if !range.contains(&value) {
         anyhow::bail!("{name} must be from {} to {}", range.start(), range.end());
     }
     Ok(Some(value))
 }
 
-pub(super) fn http_limits(env: &impl Fn(&str) -> Option<String>) -> anyhow::Result<HttpLimits> {
+pub(super) fn http_limits(
+    env: &impl Fn(&str) -> Option<String>,
+    file: &super::FileConfig,
+) -> anyhow::Result<HttpLimits> {
     let d = HttpLimits::default();
     Ok(HttpLimits {
-        header_timeout_ms: number(env, "ANJU_HTTP_HEADER_TIMEOUT_MS", 100..=600_000)?
-            .unwrap_or(d.header_timeout_ms),
-        body_idle_ms: number(env, "ANJU_HTTP_BODY_IDLE_MS", 100..=600_000)?
-            .unwrap_or(d.body_idle_ms),
-        keep_alive_secs: number(env, "ANJU_HTTP_KEEP_ALIVE_SECS", 0..=3_600)?
-            .unwrap_or(d.keep_alive_secs),
-        max_connections: number(env, "ANJU_HTTP_MAX_CONNECTIONS", 16..=1_000_000)?
-            .unwrap_or(d.max_connections),
-        max_per_peer: number(env, "ANJU_HTTP_MAX_PER_PEER", 1..=1_000_000)?
-            .unwrap_or(d.max_per_peer),
+        header_timeout_ms: number(
+            env,
+            "ANJU_HTTP_HEADER_TIMEOUT_MS",
+            file.http_header_timeout_ms,
+            100..=600_000,
+        )?
+        .unwrap_or(d.header_timeout_ms),
+        body_idle_ms: number(
+            env,
+            "ANJU_HTTP_BODY_IDLE_MS",
+            file.http_body_idle_ms,
+            100..=600_000,
+        )?
+        .unwrap_or(d.body_idle_ms),
+        keep_alive_secs: number(
+            env,
+            "ANJU_HTTP_KEEP_ALIVE_SECS",
+            file.http_keep_alive_secs,
+            0..=3_600,
+        )?
+        .unwrap_or(d.keep_alive_secs),
+        max_connections: number(
+            env,
+            "ANJU_HTTP_MAX_CONNECTIONS",
+            file.http_max_connections,
+            16..=1_000_000,
+        )?
+        .unwrap_or(d.max_connections),
+        max_per_peer: number(
+            env,
+            "ANJU_HTTP_MAX_PER_PEER",
+            file.http_max_per_peer,
+            1..=1_000_000,
+        )?
+        .unwrap_or(d.max_per_peer),
     })
 }
