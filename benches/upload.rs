@@ -120,7 +120,9 @@ fn store(label: &str, database_url: String, body: &[u8], rows: usize) {
             .unwrap();
     let pid = seed(&state);
     let t = Instant::now();
-    let parsed = anju::upload::units::parse_units(body, UploadFormat::Csv, 100_000).unwrap();
+    let parsed = anju::upload::units::check_units(body, UploadFormat::Csv, 100_000).unwrap();
+    assert!(parsed.errors.is_empty());
+    let mode = anju::upload::units::ImportMode::Upsert;
     let parse = t.elapsed();
     let ctx = AuditCtx {
         actor: Actor::System,
@@ -129,12 +131,12 @@ fn store(label: &str, database_url: String, body: &[u8], rows: usize) {
     };
     let mut c = state.pool.get().unwrap();
     let t = Instant::now();
-    let out = anju::db::units::import(&mut c, &ctx, pid, &parsed).unwrap();
+    let out = anju::db::units::import(&mut c, &ctx, pid, mode, &parsed).unwrap();
     let insert = t.elapsed();
     assert_eq!(out.created, rows);
     // the same file again: every row compared and left unchanged
     let t = Instant::now();
-    let again = anju::db::units::import(&mut c, &ctx, pid, &parsed).unwrap();
+    let again = anju::db::units::import(&mut c, &ctx, pid, mode, &parsed).unwrap();
     let unchanged = t.elapsed();
     assert_eq!(again.unchanged, rows);
     println!(

@@ -130,10 +130,11 @@ fn import_units(config: Config, project_id: i64, file: &std::path::Path) -> anyh
     bar.set_message(format!("parsing {}", file.display()));
     bar.enable_steady_tick(std::time::Duration::from_millis(120));
     let started = std::time::Instant::now();
-    let parsed = crate::upload::units::parse_units(&bytes, format, config.upload.max_rows);
-    let rows = rows_or_report(parsed, &bar)?;
+    let checked = crate::upload::units::check_units(&bytes, format, config.upload.max_rows);
+    let table = checked.map_err(|e| rejection(e, &bar))?;
+    let rows = table.units.len();
     let parsed = started.elapsed();
-    bar.set_message(format!("storing {} units", rows.len()));
+    bar.set_message(format!("storing {rows} units"));
     let mut conn = pool.get()?;
     let project = crate::db::projects::get(&mut conn, project_id)?.context("no such project")?;
     let ctx = AuditCtx {
@@ -141,8 +142,9 @@ fn import_units(config: Config, project_id: i64, file: &std::path::Path) -> anyh
         request_id: None,
         now_ms: SystemClock.now_ms(),
     };
-    let outcome = crate::db::units::import(&mut conn, &ctx, project_id, &rows)
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mode = crate::upload::units::ImportMode::Upsert;
+    let outcome = crate::db::units::import(&mut conn, &ctx, project_id, mode, &table)
+        .map_err(|e| stored_rejection(e, &bar))?;
     bar.finish_and_clear();
     let total = started.elapsed();
     eprintln!(
@@ -154,7 +156,7 @@ fn import_units(config: Config, project_id: i64, file: &std::path::Path) -> anyh
         outcome.unchanged,
         parsed,
         total - parsed,
-        rows.len() as f64 / total.as_secs_f64()
+        rows as f64 / total.as_secs_f64()
     );
     Ok(())
 }
@@ -208,13 +210,10 @@ fn read_table_file(
 }
 
 /// The parsed rows, or every bad row printed and an error.
-fn rows_or_report<T>(
-    parsed: Result<Vec<T>, crate::upload::UploadError>,
-    bar: &indicatif::ProgressBar,
-) -> anyhow::Result<Vec<T>> {
-    match parsed {
-        Ok(rows) => Ok(rows),
-        Err(crate::upload::UploadError::Rejected(errors)) => {
+/// Prints every bad row of a rejected table and turns the rejection into the command's error.
+fn rejection(e: crate::upload::UploadError, bar: &indicatif::ProgressBar) -> anyhow::Error {
+    match e {
+        crate::upload::UploadError::Rejected(errors) => {
             bar.finish_and_clear();
             for e in &errors {
                 eprintln!(
@@ -224,9 +223,17 @@ fn rows_or_report<T>(
                     e.message
                 );
             }
-            anyhow::bail!("upload rejected: {} problems, nothing stored", errors.len());
+            anyhow::anyhow!("upload rejected: {} problems, nothing stored", errors.len())
         }
-        Err(e) => anyhow::bail!("upload rejected: {e}"),
+        e => anyhow::anyhow!("upload rejected: {e}"),
+    }
+}
+
+/// [`rejection`] for an import's error, which carries format errors and conflicts together.
+fn stored_rejection(e: crate::db::error::DbError, bar: &indicatif::ProgressBar) -> anyhow::Error {
+    match e {
+        crate::db::error::DbError::Upload(e) => rejection(e, bar),
+        e => anyhow::anyhow!("{e}"),
     }
 }
 
@@ -244,9 +251,9 @@ fn import_households(
         .date_naive();
     let spinner = indicatif::ProgressBar::new_spinner();
     spinner.set_message(format!("checking {}", file.display()));
-    let parsed =
-        crate::upload::households::parse_households(&bytes, format, config.upload.max_rows, today);
-    let rows = rows_or_report(parsed, &spinner)?;
+    let checked =
+        crate::upload::households::check_households(&bytes, format, config.upload.max_rows, today);
+    let table = checked.map_err(|e| rejection(e, &spinner))?;
     spinner.finish_and_clear();
     let slips_path =
         slips_path.unwrap_or_else(|| PathBuf::from(format!("voucher-slips-{}.csv", now / 1000)));
@@ -256,14 +263,14 @@ fn import_households(
             slips_path.display()
         );
     }
-    let bar = indicatif::ProgressBar::new(rows.len() as u64);
+    let bar = indicatif::ProgressBar::new(table.households.len() as u64);
     bar.set_style(
         indicatif::ProgressStyle::with_template("{msg} {bar:40} {pos}/{len} ({eta} left)")
             .expect("static template"),
     );
     bar.set_message("issuing vouchers and PINs");
     let cipher = crate::crypto::DataCipher::from_config(&config);
-    let (sealed, slips) = crate::enrolment::seal(&rows, &cipher, now, &|n| bar.set_position(n));
+    let enrolment = crate::enrolment::prepare(table, &cipher, now, &|n| bar.set_position(n));
     bar.finish_and_clear();
     let ctx = AuditCtx {
         actor: Actor::System,
@@ -271,11 +278,12 @@ fn import_households(
         now_ms: now,
     };
     let mut conn = pool.get()?;
-    let ids = crate::db::households::import(&mut conn, &ctx, &sealed)
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let ids = enrolment
+        .store(&mut conn, &ctx)
+        .map_err(|e| stored_rejection(e, &bar))?;
     let mut out = csv::Writer::from_writer(create_private_file(&slips_path)?);
     out.write_record(["row", "household_id", "name", "voucher_no", "pin"])?;
-    for (slip, id) in slips.iter().zip(&ids) {
+    for (slip, id) in enrolment.slips.iter().zip(&ids) {
         out.write_record([
             slip.row.to_string(),
             id.to_string(),

@@ -3,10 +3,14 @@
 //! `anju import-households`.
 
 use crate::crypto::{hash_pin, DataCipher};
-use crate::db::households::NewHousehold;
-use crate::domain::household::{generate_pin, generate_voucher};
+use crate::db::audit::AuditCtx;
+use crate::db::error::DbError;
+use crate::db::households::{IdKey, NewHousehold};
+use crate::db::AnyConnection;
+use crate::domain::household::{generate_pin, generate_voucher, IdNumber};
 use crate::domain::mask::{mask_name, mask_phone};
-use crate::upload::households::ParsedHousehold;
+use crate::upload::households::{HouseholdTable, ParsedHousehold};
+use crate::upload::RowError;
 
 /// What the household is given once, on its slip.
 #[derive(Debug, Clone)]
@@ -15,6 +19,58 @@ pub struct Slip {
     pub voucher_no: String,
     pub pin: String,
     pub name_masked: String,
+}
+
+/// A checked household table made ready to store: every row's ID-number key for the check
+/// against registered households, the table's format errors, and — only when there are none —
+/// the sealed rows with their slips (sealing hashes a PIN per row, wasted on a rejected file).
+/// No `Debug`: the slips hold PINs.
+pub struct Enrolment {
+    pub keys: Vec<IdKey>,
+    pub errors: Vec<RowError>,
+    pub sealed: Vec<(usize, NewHousehold)>,
+    pub slips: Vec<Slip>,
+}
+
+impl Enrolment {
+    /// Stores the households, or rejects the import naming every format error and every
+    /// already-registered ID number together; returns the new ids in row order.
+    pub fn store(&self, conn: &mut AnyConnection, ctx: &AuditCtx) -> Result<Vec<i64>, DbError> {
+        crate::db::households::import(conn, ctx, &self.keys, &self.errors, &self.sealed)
+    }
+}
+
+/// Prepares a checked table for [`Enrolment::store`]; `progress` as in [`seal`].
+pub fn prepare(
+    table: HouseholdTable,
+    cipher: &DataCipher,
+    now_ms: i64,
+    progress: &dyn Fn(u64),
+) -> Enrolment {
+    let keys = id_keys(&table.ids, cipher);
+    let (sealed, slips) = if table.errors.is_empty() {
+        seal(&table.households, cipher, now_ms, progress)
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    Enrolment {
+        keys,
+        errors: table.errors,
+        sealed,
+        slips,
+    }
+}
+
+/// The keyed hashes (two while a data key is being replaced) and masked form of each row's ID
+/// number.
+pub fn id_keys(ids: &[(usize, IdNumber)], cipher: &DataCipher) -> Vec<IdKey> {
+    ids.iter()
+        .map(|(row, id)| IdKey {
+            row: *row,
+            hmacs: cipher.lookup_hashes("id_number", id.as_str()),
+            masked: id.masked(),
+        })
+        .collect()
 }
 
 /// Seals every row; `progress` is called after each (PIN hashing with argon2id takes ~10–30 ms).

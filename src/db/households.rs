@@ -1,6 +1,8 @@
 //! Households (被征收户): all-or-nothing import, look-up by voucher, officials' search, and the
 //! audit trail of every official read. Personal data arrives here already encrypted and masked.
 
+use std::collections::HashSet;
+
 use diesel::prelude::*;
 
 use super::audit::{self, AuditCtx};
@@ -78,38 +80,51 @@ pub struct NewHousehold {
     pub updated_at_ms: i64,
 }
 
-/// Stores every household or none. A row whose ID number is already registered rejects the
-/// import (422 `upload_rejected`, the number masked). Returns the new ids in input order.
+/// A row's ID number as the conflict check sees it: its keyed hash and its masked form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdKey {
+    pub row: usize,
+    /// under the current data key, then the previous one while it is being replaced
+    pub hmacs: Vec<String>,
+    pub masked: String,
+}
+
+/// Stores every household or none. The rejection (422 `upload_rejected`) names every bad row at
+/// once: `format_errors` (the table's own problems, when there are any `rows` is empty) together
+/// with every row of `keys` whose ID number is already registered, found by one query inside
+/// this transaction and reported masked. Returns the new ids in input order.
 pub fn import(
     conn: &mut AnyConnection,
     ctx: &AuditCtx,
+    keys: &[IdKey],
+    format_errors: &[RowError],
     rows: &[(usize, NewHousehold)],
 ) -> Result<Vec<i64>, DbError> {
     write_tx(conn, |conn| {
-        let mut errors = Vec::new();
-        for chunk in rows.chunks(500) {
-            let hashes: Vec<&str> = chunk
-                .iter()
-                .map(|(_, h)| h.id_number_hmac.as_str())
+        let mut errors = format_errors.to_vec();
+        let hashes: Vec<&str> = keys
+            .iter()
+            .flat_map(|k| k.hmacs.iter().map(String::as_str))
+            .collect();
+        let taken: HashSet<String> =
+            super::present_values(conn, "households", "id_number_hmac", &hashes)?
+                .into_iter()
                 .collect();
-            let taken: Vec<String> = households::table
-                .filter(households::id_number_hmac.eq_any(&hashes))
-                .select(households::id_number_hmac)
-                .load(conn)?;
-            for (row, h) in chunk {
-                if taken.contains(&h.id_number_hmac) {
-                    errors.push(RowError::new(
-                        *row,
-                        Some("id_number"),
-                        format!(
-                            "id_number {} is already registered to another household",
-                            h.id_number_masked
-                        ),
-                    ));
-                }
-            }
+        for key in keys
+            .iter()
+            .filter(|k| k.hmacs.iter().any(|h| taken.contains(h)))
+        {
+            errors.push(RowError::new(
+                key.row,
+                Some("id_number"),
+                format!(
+                    "id_number {} is already registered to another household",
+                    key.masked
+                ),
+            ));
         }
         if !errors.is_empty() {
+            errors.sort_by_key(|e| e.row); // stable: a row's format errors come first
             return Err(DbError::upload_rejected(errors));
         }
         let mut ids = Vec::with_capacity(rows.len());

@@ -105,7 +105,18 @@ pub fn affected_unit_ids(conn: &mut AnyConnection, change: ListingChange) -> Que
 }
 
 type ListingRow = (
-    (i64, i64, String, String, String, i32, String, i32, i32, i32),
+    (
+        i64,
+        i64,
+        String,
+        String,
+        String,
+        i32,
+        String,
+        i32,
+        i32,
+        Option<i32>,
+    ),
     (i64, i64, i64, Option<String>, Option<String>, String),
     (String, String, i32, String, String, String, String),
     (i64, String),
@@ -179,7 +190,7 @@ fn to_doc(row: ListingRow) -> ListingDoc {
         layout,
         rooms: i64::from(rooms),
         halls: i64::from(halls),
-        baths: i64::from(baths),
+        baths: baths.map(i64::from),
         area_centi_m2,
         price_per_m2_yuan,
         total_price_yuan,

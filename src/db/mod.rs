@@ -198,6 +198,37 @@ pub fn lock_id_where(
     Ok(found.first().map(|row| row.id))
 }
 
+/// The values of text `column` in `table` that are among `values`, in one query however many
+/// there are: the list travels as a single JSON text bind (`json_each` on SQLite,
+/// `jsonb_array_elements_text` on PostgreSQL), so no bind-parameter limit applies.
+pub fn present_values(
+    conn: &mut AnyConnection,
+    table: &'static str,
+    column: &'static str,
+    values: &[&str],
+) -> QueryResult<Vec<String>> {
+    #[derive(diesel::QueryableByName)]
+    struct Found {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        value: String,
+    }
+    if values.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = if conn.is_postgres() {
+        "SELECT jsonb_array_elements_text($1::jsonb)"
+    } else {
+        "SELECT value FROM json_each($1)"
+    };
+    let json = serde_json::to_string(values).expect("a list of strings serialises");
+    let found: Vec<Found> = diesel::sql_query(format!(
+        "SELECT {column} AS value FROM {table} WHERE {column} IN ({list})"
+    ))
+    .bind::<diesel::sql_types::Text, _>(json)
+    .load(conn)?;
+    Ok(found.into_iter().map(|f| f.value).collect())
+}
+
 /// Serialises write transactions that share `key` (PostgreSQL: a transaction-scoped advisory
 /// lock on its hash); on SQLite `BEGIN IMMEDIATE` already serialises every writer.
 pub fn lock_key(conn: &mut AnyConnection, key: &str) -> QueryResult<()> {

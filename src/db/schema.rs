@@ -73,7 +73,7 @@ diesel::table! {
         layout -> Text,
         rooms -> Integer,
         halls -> Integer,
-        baths -> Integer,
+        baths -> Nullable<Integer>,
         area_centi_m2 -> BigInt,
         inner_area_centi_m2 -> Nullable<BigInt>,
         price_per_m2_yuan -> BigInt,

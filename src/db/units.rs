@@ -12,7 +12,7 @@ use super::{write_tx, AnyConnection};
 use crate::domain::refusal::RefusalKind;
 use crate::domain::status::UnitStatus;
 use crate::domain::PageRequest;
-use crate::upload::units::{ParsedUnit, UnitRow};
+use crate::upload::units::{ImportMode, UnitRow, UnitTable};
 use crate::upload::RowError;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -27,7 +27,8 @@ pub struct Unit {
     pub layout: String,
     pub rooms: i32,
     pub halls: i32,
-    pub baths: i32,
+    /// `None` when the uploaded layout named no bathrooms.
+    pub baths: Option<i32>,
     pub area_centi_m2: i64,
     pub inner_area_centi_m2: Option<i64>,
     pub price_per_m2_yuan: i64,
@@ -57,7 +58,7 @@ struct UnitFields<'a> {
     layout: String,
     rooms: i32,
     halls: i32,
-    baths: i32,
+    baths: Option<i32>,
     area_centi_m2: i64,
     inner_area_centi_m2: Option<i64>,
     price_per_m2_yuan: i64,
@@ -78,7 +79,7 @@ impl<'a> UnitFields<'a> {
             layout: r.layout.text(),
             rooms: i32::from(r.layout.rooms()),
             halls: i32::from(r.layout.halls()),
-            baths: i32::from(r.layout.baths()),
+            baths: r.layout.baths().map(i32::from),
             area_centi_m2: r.area_centi,
             inner_area_centi_m2: r.inner_area_centi,
             price_per_m2_yuan: r.price_per_m2_yuan,
@@ -133,14 +134,18 @@ pub struct ImportOutcome {
 const INSERT_CHUNK: usize = 500;
 
 /// Stores an upload all-or-nothing: new keys are inserted, changed ones updated, identical ones
-/// left alone; a row whose unit is held, reserved or sold rejects the whole upload.
+/// left alone. The rejection names every bad row at once: the table's format errors together
+/// with every row that conflicts with a stored unit — one held, reserved or sold (either mode),
+/// or any stored unit in `Create` mode. Invalid rows take part in the conflict check too.
 pub fn import(
     conn: &mut AnyConnection,
     ctx: &AuditCtx,
     project_id: i64,
-    rows: &[ParsedUnit],
+    mode: ImportMode,
+    table: &UnitTable,
 ) -> Result<ImportOutcome, DbError> {
     write_tx(conn, |conn| {
+        // one query for every key of the file: the project's stored units
         let existing: Vec<Unit> = units::table
             .filter(units::project_id.eq(project_id))
             .select(Unit::as_select())
@@ -149,24 +154,38 @@ pub fn import(
             .iter()
             .map(|u| ((u.building.as_str(), u.unit.as_str(), u.room.as_str()), u))
             .collect();
-
-        let mut errors = Vec::new();
-        let mut creates = Vec::new();
-        let mut updates = Vec::new();
-        let mut outcome = ImportOutcome::default();
-        for parsed in rows {
-            let r = &parsed.unit;
-            let fields = UnitFields::from_row(r);
-            match by_key.get(&(r.building.as_str(), r.unit.as_str(), r.room.as_str())) {
-                Some(u) if u.status().is_locked() => errors.push(RowError {
-                    row: parsed.row,
-                    field: Some("room".into()),
-                    message: format!(
+        let mut errors = table.errors.clone();
+        for (row, [b, u, r]) in &table.keys {
+            match by_key.get(&(b.as_str(), u.as_str(), r.as_str())) {
+                Some(u) if u.status().is_locked() => errors.push(RowError::new(
+                    *row,
+                    Some("room"),
+                    format!(
                         "unit {} is {} by a household and cannot be changed by an upload",
                         unit_label(u),
                         u.status
                     ),
-                }),
+                )),
+                Some(u) if mode == ImportMode::Create => errors.push(RowError::new(
+                    *row,
+                    Some("room"),
+                    format!("unit {} already exists (id {})", unit_label(u), u.id),
+                )),
+                _ => {}
+            }
+        }
+        if !errors.is_empty() {
+            errors.sort_by_key(|e| e.row); // stable: a row's format errors come first
+            return Err(DbError::upload_rejected(errors));
+        }
+
+        let mut creates = Vec::new();
+        let mut updates = Vec::new();
+        let mut outcome = ImportOutcome::default();
+        for parsed in &table.units {
+            let r = &parsed.unit;
+            let fields = UnitFields::from_row(r);
+            match by_key.get(&(r.building.as_str(), r.unit.as_str(), r.room.as_str())) {
                 Some(u) if UnitFields::from_unit(u) == fields => outcome.unchanged += 1,
                 Some(u) => updates.push((u.id, fields)),
                 None => creates.push(NewUnit {
@@ -176,9 +195,6 @@ pub fn import(
                     updated_at_ms: ctx.now_ms,
                 }),
             }
-        }
-        if !errors.is_empty() {
-            return Err(DbError::upload_rejected(errors));
         }
         for chunk in creates.chunks(INSERT_CHUNK) {
             super::insert_rows(conn, units::table, chunk)?;
@@ -208,7 +224,7 @@ pub fn import(
             "units.import",
             "project",
             Some(project_id),
-            serde_json::json!({ "rows": rows.len(), "created": outcome.created, "updated": outcome.updated, "unchanged": outcome.unchanged }),
+            serde_json::json!({ "rows": table.units.len(), "created": outcome.created, "updated": outcome.updated, "unchanged": outcome.unchanged }),
         )?;
         Ok(outcome)
     })

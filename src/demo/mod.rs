@@ -198,9 +198,10 @@ fn ensure_project(
         .count()
         .get_result(conn)?;
     if stored == 0 {
-        let rows = crate::upload::parse_units(&p.units_csv, UploadFormat::Csv, 100_000)
+        let table = crate::upload::units::check_units(&p.units_csv, UploadFormat::Csv, 100_000)
             .map_err(|e| anyhow::anyhow!("demo units of {}: {e:?}", p.name))?;
-        crate::db::units::import(conn, ctx, id, &rows).map_err(api)?;
+        let mode = crate::upload::units::ImportMode::Upsert;
+        crate::db::units::import(conn, ctx, id, mode, &table).map_err(api)?;
     }
     if p.approve && status == ProjectStatus::Pending {
         crate::db::projects::set_status(conn, ctx, id, ProjectStatus::Approved, None)
@@ -264,7 +265,12 @@ fn ensure_households(
             })
             .collect();
         write_slips(&demo_slips, !known.is_empty())?;
-        let ids = crate::db::households::import(conn, ctx, &sealed).map_err(api)?;
+        let numbers: Vec<_> = missing
+            .iter()
+            .map(|r| (r.row, r.household.id_number.clone()))
+            .collect();
+        let keys = crate::enrolment::id_keys(&numbers, cipher);
+        let ids = crate::db::households::import(conn, ctx, &keys, &[], &sealed).map_err(api)?;
         for ((_, h), id) in sealed.iter().zip(ids) {
             known.insert(h.id_number_hmac.clone(), id);
         }

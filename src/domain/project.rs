@@ -1,7 +1,7 @@
 //! A developer's project (楼盘) as submitted for approval, validated on construction.
 
 use super::status::Delivery;
-use super::unit_fields::normalize_cell;
+use super::unit_fields::{normalize_cell, trim_cell};
 use super::{text_field, FieldError};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -39,24 +39,14 @@ pub const MAX_AMENITIES: usize = 20;
 impl NewProject {
     pub fn parse(input: ProjectInput<'_>) -> Result<NewProject, Vec<FieldError>> {
         let mut errors = Vec::new();
-        let name = text_field(&mut errors, "name", &normalize_cell(input.name), 1, 100);
-        let district = text_field(
-            &mut errors,
-            "district",
-            &normalize_cell(input.district),
-            1,
-            30,
-        );
+        // names and places are text: every character kept as given (full-width punctuation,
+        // emoji, rare CJK); only the permit number, a code, is folded
+        let name = text_field(&mut errors, "name", trim_cell(input.name), 1, 100);
+        let district = text_field(&mut errors, "district", trim_cell(input.district), 1, 30);
         if !(1..=3).contains(&input.zone_class) {
             errors.push(FieldError::new("zone_class", "must be 1, 2 or 3"));
         }
-        let address = text_field(
-            &mut errors,
-            "address",
-            &normalize_cell(input.address),
-            1,
-            200,
-        );
+        let address = text_field(&mut errors, "address", trim_cell(input.address), 1, 200);
         if input.lat.is_some_and(|v| !(-90.0..=90.0).contains(&v)) {
             errors.push(FieldError::new("lat", "must be between -90 and 90"));
         }
@@ -105,7 +95,7 @@ impl NewProject {
         };
         let mut amenities: Vec<String> = Vec::new();
         for a in input.amenities {
-            let a = normalize_cell(a);
+            let a = trim_cell(a).to_owned();
             let n = a.chars().count();
             if n == 0 || n > 20 {
                 errors.push(FieldError::new(
@@ -122,7 +112,13 @@ impl NewProject {
                 format!("at most {MAX_AMENITIES} amenities"),
             ));
         }
-        let description = text_field(&mut errors, "description", input.description, 0, 2000);
+        let description = text_field(
+            &mut errors,
+            "description",
+            trim_cell(input.description),
+            0,
+            2000,
+        );
         if !errors.is_empty() {
             return Err(errors);
         }
@@ -168,6 +164,26 @@ mod tests {
         let p = NewProject::parse(input(&am)).unwrap();
         assert_eq!(p.amenities, ["地铁", "学校"]);
         assert_eq!(p.delivery, Delivery::OffPlan);
+    }
+
+    #[test]
+    fn text_keeps_every_character_and_the_permit_number_folds() {
+        let text = "阳光花园（二期），南向！？：；😀𠀾";
+        let am = vec![" 地铁（2号线） ".to_string()];
+        let mut i = input(&am);
+        i.name = text;
+        i.address = text;
+        i.district = "高新区（东）";
+        i.description = text;
+        i.presale_permit_no = "２０２６预字第００１号";
+        let p = NewProject::parse(i).unwrap();
+        assert_eq!((p.name.as_str(), p.address.as_str()), (text, text));
+        assert_eq!(
+            (p.district.as_str(), p.description.as_str()),
+            ("高新区（东）", text)
+        );
+        assert_eq!(p.amenities, ["地铁（2号线）"]);
+        assert_eq!(p.presale_permit_no, "2026预字第001号");
     }
 
     #[test]

@@ -112,7 +112,8 @@ pub struct HouseholdImportResult {
     responses((status = 201, body = HouseholdImportResult), (status = 400, body = Err), (status = 401, body = Err),
         (status = 403, body = Err), (status = 409, body = Err, description = "duplicate_household (registered concurrently)"),
         (status = 413, body = Err), (status = 415, body = Err),
-        (status = 422, body = Err, description = "upload_rejected with details.rows, empty_upload, bad_encoding")))]
+        (status = 422, body = Err, description = "upload_rejected with details.rows (every format error and every \
+            already-registered ID number together), empty_upload, bad_encoding")))]
 #[post("/api/v1/households/import")]
 pub async fn import_households(
     caller: Caller,
@@ -129,19 +130,24 @@ pub async fn import_households(
         .unwrap_or_default()
         .with_timezone(&shanghai())
         .date_naive();
-    let rows = web::block(move || {
-        crate::upload::households::parse_households(&body, format, limits.max_rows, today)
+    let table = web::block(move || {
+        crate::upload::households::check_households(&body, format, limits.max_rows, today)
     })
     .await??;
     let cipher = state.cipher.clone();
-    let (sealed, slips) =
-        web::block(move || crate::enrolment::seal(&rows, &cipher, now, &|_| {})).await?;
+    let enrolment =
+        web::block(move || crate::enrolment::prepare(table, &cipher, now, &|_| {})).await?;
     let ctx = caller.audit(now);
-    let ids = state
-        .db(move |c| store::import(c, &ctx, &sealed).map_err(ApiError::from))
+    // format errors travel with the rows: the import adds registered ID numbers and rejects all
+    let (ids, enrolment) = state
+        .db(move |c| {
+            let ids = enrolment.store(c, &ctx).map_err(ApiError::from)?;
+            Ok((ids, enrolment))
+        })
         .await?;
     tracing::info!(imported = ids.len(), "households imported");
-    let households = slips
+    let households = enrolment
+        .slips
         .into_iter()
         .zip(ids)
         .map(|(s, id)| ImportedHousehold {

@@ -187,7 +187,8 @@ pub struct Listing {
     pub layout: String,
     pub rooms: i64,
     pub halls: i64,
-    pub baths: i64,
+    /// `null` when the uploaded layout named no bathrooms (`3房2厅`)
+    pub baths: Option<i64>,
     pub area_m2: f64,
     pub price_per_m2_yuan: i64,
     pub total_price_yuan: i64,

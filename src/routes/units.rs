@@ -1,4 +1,4 @@
-//! Units: a developer's upload (CSV / XLSX / JSON, all-or-nothing upsert), listing and edits.
+//! Units: a developer's upload (CSV / XLSX / JSON, all-or-nothing upsert or create), listing and edits.
 
 use actix_web::{get, patch, post, web, HttpRequest};
 use serde::{Deserialize, Serialize};
@@ -13,6 +13,7 @@ use crate::domain::status::{ProjectStatus, UnitStatus};
 use crate::domain::FieldError;
 use crate::error::{ApiError, ApiResult, RefusalKind};
 use crate::state::AppState;
+use crate::upload::units::ImportMode;
 
 type Err = crate::error::ErrorBody;
 
@@ -24,11 +25,12 @@ pub struct UnitOut {
     pub unit: String,
     pub room: String,
     pub floor: i32,
-    /// canonical `3室2厅2卫`
+    /// canonical `3室2厅2卫`, or `3室2厅` when the uploaded layout named no bathrooms
     pub layout: String,
     pub rooms: i32,
     pub halls: i32,
-    pub baths: i32,
+    /// `null` when the uploaded layout named no bathrooms (`3房2厅`)
+    pub baths: Option<i32>,
     pub area_m2: f64,
     pub inner_area_m2: Option<f64>,
     pub price_per_m2_yuan: i64,
@@ -89,7 +91,8 @@ impl From<ImportOutcome> for ImportResult {
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ImportQuery {
-    /// only `upsert` (the default) is supported
+    /// `upsert` (the default: stored units are updated) or `create` (a stored
+    /// building/unit/room rejects its row)
     pub mode: Option<String>,
 }
 
@@ -103,7 +106,8 @@ pub struct ImportQuery {
         (status = 401, body = Err), (status = 403, body = Err), (status = 404, body = Err),
         (status = 409, body = Err, description = "project_closed"),
         (status = 413, body = Err, description = "payload_too_large / too_many_rows"),
-        (status = 415, body = Err), (status = 422, body = Err, description = "upload_rejected with details.rows, empty_upload, bad_encoding")))]
+        (status = 415, body = Err), (status = 422, body = Err, description = "upload_rejected with details.rows (every format error \
+            and every conflict with a stored unit together), empty_upload, bad_encoding")))]
 #[post("/api/v1/projects/{id}/units/import")]
 pub async fn import_units(
     caller: Caller,
@@ -114,12 +118,12 @@ pub async fn import_units(
     payload: web::Payload,
 ) -> ApiResult<web::Json<ImportResult>> {
     let developer_id = caller.developer()?;
-    if query.mode.as_deref().is_some_and(|m| m != "upsert") {
-        return Err(ApiError::new(
-            RefusalKind::InvalidQuery,
-            "mode must be upsert",
-        ));
-    }
+    let mode = match query.mode.as_deref() {
+        None => ImportMode::default(),
+        Some(m) => ImportMode::parse(m).ok_or_else(|| {
+            ApiError::new(RefusalKind::InvalidQuery, "mode must be upsert or create")
+        })?,
+    };
     let (project, _) = visible_project(&state, &caller, id.into_inner()).await?;
     debug_assert_eq!(project.developer_id, developer_id);
     if matches!(
@@ -134,13 +138,14 @@ pub async fn import_units(
     let limits = state.upload;
     let (format, body) =
         super::upload_body::read_upload(&req, payload, limits.max_body_bytes).await?;
-    let rows =
-        web::block(move || crate::upload::units::parse_units(&body, format, limits.max_rows))
+    let table =
+        web::block(move || crate::upload::units::check_units(&body, format, limits.max_rows))
             .await??;
     let ctx = caller.audit(state.now_ms());
     let project_id = project.id;
+    // format errors travel with the table: the import adds the conflicts and rejects them together
     let outcome = state
-        .write(move |c| store::import(c, &ctx, project_id, &rows).map_err(ApiError::from))
+        .write(move |c| store::import(c, &ctx, project_id, mode, &table).map_err(ApiError::from))
         .await?;
     tracing::info!(
         project_id,

@@ -46,7 +46,8 @@ pub struct ListingDoc {
     pub layout: String,
     pub rooms: i64,
     pub halls: i64,
-    pub baths: i64,
+    /// `None` when the uploaded layout named no bathrooms.
+    pub baths: Option<i64>,
     pub area_centi_m2: i64,
     pub price_per_m2_yuan: i64,
     pub total_price_yuan: i64,

@@ -11,7 +11,7 @@ use super::table::{
 use crate::domain::household::{parse_signed_at, parse_zone, IdNumber, Method};
 use crate::domain::mask::parse_phone;
 use crate::domain::policy::Zone;
-use crate::domain::unit_fields::{area_in_range, parse_area_centi, parse_yuan};
+use crate::domain::unit_fields::{area_in_range, normalize_cell, parse_area_centi, parse_yuan};
 
 /// Columns of the household table, as in docs/api.md, "Uploads".
 pub const HOUSEHOLD_COLUMNS: &[ColumnSpec] = &[
@@ -60,6 +60,18 @@ pub struct ParsedHousehold {
     pub household: HouseholdRow,
 }
 
+/// A checked household table: the valid rows, every format error (duplicate ID numbers within
+/// the file included), and the ID number of every row whose number parsed, valid row or not, so
+/// that numbers already registered are found for all of them.
+#[derive(Debug, Clone, Default)]
+pub struct HouseholdTable {
+    pub households: Vec<ParsedHousehold>,
+    /// In row order.
+    pub errors: Vec<RowError>,
+    /// (row, ID number) in row order.
+    pub ids: Vec<(usize, IdNumber)>,
+}
+
 /// Reads and validates a household table; any bad row rejects the whole import with every
 /// error. `today` bounds birth dates.
 pub fn parse_households(
@@ -68,8 +80,25 @@ pub fn parse_households(
     max_rows: usize,
     today: NaiveDate,
 ) -> Result<Vec<ParsedHousehold>, UploadError> {
+    let table = check_households(bytes, format, max_rows, today)?;
+    if table.errors.is_empty() {
+        Ok(table.households)
+    } else {
+        Err(UploadError::Rejected(table.errors))
+    }
+}
+
+/// Reads and validates a household table, collecting every row's problems instead of stopping;
+/// only a file that cannot be read as a table (encoding, header, size) is an `Err`.
+pub fn check_households(
+    bytes: &[u8],
+    format: UploadFormat,
+    max_rows: usize,
+    today: NaiveDate,
+) -> Result<HouseholdTable, UploadError> {
     let mut households = Vec::new();
     let mut errors = Vec::new();
+    let mut ids = Vec::new();
     let table_errors = for_each_row(
         bytes,
         format,
@@ -78,21 +107,25 @@ pub fn parse_households(
         max_rows,
         |raw| {
             let mut check = RowCheck::new(&raw, &mut errors);
-            if let (Some(household), true) = (check.household(today), check.ok) {
+            let (id, household) = check.household(today);
+            if let (Some(household), true) = (household, check.ok) {
                 households.push(ParsedHousehold {
                     row: raw.row,
                     household,
                 });
             }
+            if let Some(id) = id {
+                ids.push((raw.row, id));
+            }
         },
     )?;
     errors.extend(table_errors);
+    ids.sort_by_key(|(row, _)| *row);
     let mut first_row: HashMap<&str, usize> = HashMap::new();
-    for p in &households {
-        let id = p.household.id_number.as_str();
-        if let Some(first) = first_row.get(id) {
-            let masked = p.household.id_number.masked();
-            for (row, other) in [(*first, p.row), (p.row, *first)] {
+    for (row, id) in &ids {
+        if let Some(first) = first_row.get(id.as_str()) {
+            let masked = id.masked();
+            for (row, other) in [(*first, *row), (*row, *first)] {
                 errors.push(RowError::new(
                     row,
                     Some("id_number"),
@@ -100,27 +133,29 @@ pub fn parse_households(
                 ));
             }
         } else {
-            first_row.insert(id, p.row);
+            first_row.insert(id.as_str(), *row);
         }
     }
-    if errors.is_empty() {
-        Ok(households)
-    } else {
-        errors.sort_by_key(|e| e.row);
-        Err(UploadError::Rejected(errors))
-    }
+    errors.sort_by_key(|e| e.row);
+    Ok(HouseholdTable {
+        households,
+        errors,
+        ids,
+    })
 }
 
 impl RowCheck<'_> {
-    fn household(&mut self, today: NaiveDate) -> Option<HouseholdRow> {
+    /// The row's ID number when it parsed (even if another cell is bad), and the row when
+    /// every cell is good.
+    fn household(&mut self, today: NaiveDate) -> (Option<IdNumber>, Option<HouseholdRow>) {
         let name = self.text("name", 30, true);
         // an ID number's digits are personal data: report the problem, never echo the value
-        let id_number = match self.raw.get("id_number") {
+        let id_number = match self.raw.get("id_number").map(normalize_cell) {
             None => {
                 self.fail("id_number", "id_number is required".into());
                 None
             }
-            Some(text) => match IdNumber::parse(text, today) {
+            Some(text) => match IdNumber::parse(&text, today) {
                 Ok(id) => Some(id),
                 Err(message) => {
                     self.fail("id_number", format!("id_number {message}"));
@@ -128,12 +163,12 @@ impl RowCheck<'_> {
                 }
             },
         };
-        let phone = match self.raw.get("phone") {
+        let phone = match self.raw.get("phone").map(normalize_cell) {
             None => {
                 self.fail("phone", "phone is required".into());
                 None
             }
-            Some(text) => match parse_phone(text) {
+            Some(text) => match parse_phone(&text) {
                 Ok(p) => Some(p),
                 Err(message) => {
                     self.fail("phone", format!("phone {message}"));
@@ -164,18 +199,21 @@ impl RowCheck<'_> {
             })
             .unwrap_or(1);
         let method = self.required("method", Method::parse);
-        Some(HouseholdRow {
-            name,
-            id_number: id_number?,
-            phone: phone?,
-            expropriation_project: project,
-            origin_area_centi: area?,
-            origin_zone: zone?,
-            assessed_price_yuan_per_m2: price?,
-            signed_at_ms: signed_at?,
-            family_size,
-            method: method?,
-        })
+        let row = (|| {
+            Some(HouseholdRow {
+                name,
+                id_number: id_number.clone()?,
+                phone: phone?,
+                expropriation_project: project,
+                origin_area_centi: area?,
+                origin_zone: zone?,
+                assessed_price_yuan_per_m2: price?,
+                signed_at_ms: signed_at?,
+                family_size,
+                method: method?,
+            })
+        })();
+        (id_number, row)
     }
 }
 
@@ -240,9 +278,12 @@ mod tests {
             .iter()
             .map(|e| (e.row, e.field.as_deref().unwrap_or("")))
             .collect();
+        // row 4's ID number is well formed but repeats row 2's: both rows say so, although
+        // row 4 is bad in other cells too
         assert_eq!(
             got,
             [
+                (2, "id_number"),
                 (3, "id_number"),
                 (4, "phone"),
                 (4, "origin_area_m2"),
@@ -250,9 +291,9 @@ mod tests {
                 (4, "assessed_price_yuan_per_m2"),
                 (4, "signed_at"),
                 (4, "method"),
+                (4, "id_number"),
             ]
         );
-        // row 4's ID is valid but a duplicate of row 2: reported once the row is otherwise valid
         for e in &errors {
             assert!(!e.message.contains("42010219800101001"), "{}", e.message);
         }

@@ -6,8 +6,8 @@ use super::table::{
     column, for_each_row, ColumnSpec, RowCheck, RowError, UploadError, UploadFormat,
 };
 use crate::domain::unit_fields::{
-    area_in_range, centi_text, check_total, parse_area_centi, parse_floor, parse_orientation,
-    parse_yuan, total_from_area_price, Decoration, Layout, ListedStatus,
+    area_in_range, centi_text, check_total, normalize_cell, parse_area_centi, parse_floor,
+    parse_orientation, parse_yuan, total_from_area_price, Decoration, Layout, ListedStatus,
 };
 
 /// Columns of the unit table, as in docs/api.md, "Uploads".
@@ -65,63 +65,103 @@ pub struct ParsedUnit {
     pub unit: UnitRow,
 }
 
+/// How an upload treats a row whose (building, unit, room) is already stored.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ImportMode {
+    /// Update the stored unit (unless a household holds, reserved or bought it).
+    #[default]
+    Upsert,
+    /// Only new units: a stored key is a conflict.
+    Create,
+}
+
+impl ImportMode {
+    /// `upsert` or `create`.
+    pub fn parse(s: &str) -> Option<ImportMode> {
+        match s {
+            "upsert" => Some(ImportMode::Upsert),
+            "create" => Some(ImportMode::Create),
+            _ => None,
+        }
+    }
+}
+
+/// A checked unit table: the valid rows, every format error, and the natural key of every row
+/// that names one, valid or not, so that conflicts with stored units are found for all of them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct UnitTable {
+    pub units: Vec<ParsedUnit>,
+    /// Format errors and duplicates within the file, in row order.
+    pub errors: Vec<RowError>,
+    /// (row, [building, unit, room]) in row order.
+    pub keys: Vec<(usize, [String; 3])>,
+}
+
+impl UnitTable {
+    /// The valid rows, or every format error.
+    pub fn into_units(self) -> Result<Vec<ParsedUnit>, UploadError> {
+        if self.errors.is_empty() {
+            Ok(self.units)
+        } else {
+            Err(UploadError::Rejected(self.errors))
+        }
+    }
+}
+
 /// Reads and validates a unit table; any bad row rejects the whole upload with every error.
 pub fn parse_units(
     bytes: &[u8],
     format: UploadFormat,
     max_rows: usize,
 ) -> Result<Vec<ParsedUnit>, UploadError> {
+    check_units(bytes, format, max_rows)?.into_units()
+}
+
+/// Reads and validates a unit table, collecting every row's problems instead of stopping; only
+/// a file that cannot be read as a table (encoding, header, size) is an `Err`.
+pub fn check_units(
+    bytes: &[u8],
+    format: UploadFormat,
+    max_rows: usize,
+) -> Result<UnitTable, UploadError> {
     let mut units = Vec::new();
     let mut errors = Vec::new();
-    // keys of rows that failed validation still take part in the duplicate check
-    let mut invalid_keys: Vec<(usize, [String; 3])> = Vec::new();
+    let mut keys: Vec<(usize, [String; 3])> = Vec::new();
     let table_errors = for_each_row(bytes, format, "units", UNIT_COLUMNS, max_rows, |raw| {
         let mut check = RowCheck::new(&raw, &mut errors);
         match (check.unit(), check.ok) {
-            (Some(unit), true) => units.push(ParsedUnit { row: raw.row, unit }),
+            (Some(unit), true) => {
+                let key = [&unit.building, &unit.unit, &unit.room].map(String::clone);
+                keys.push((raw.row, key));
+                units.push(ParsedUnit { row: raw.row, unit });
+            }
             _ => {
+                // an invalid row's key still takes part in the duplicate and conflict checks
                 if let (Some(building), Some(room)) = (raw.get("building"), raw.get("room")) {
                     let unit = raw.get("unit").unwrap_or("");
-                    invalid_keys.push((raw.row, [building.into(), unit.into(), room.into()]));
+                    let key = [building, unit, room].map(normalize_cell);
+                    keys.push((raw.row, key));
                 }
             }
         }
     })?;
     errors.extend(table_errors);
-    let mut keys: Vec<(usize, [&str; 3])> = units
-        .iter()
-        .map(|p| {
-            (
-                p.row,
-                [
-                    p.unit.building.as_str(),
-                    p.unit.unit.as_str(),
-                    p.unit.room.as_str(),
-                ],
-            )
-        })
-        .chain(
-            invalid_keys
-                .iter()
-                .map(|(row, [b, u, r])| (*row, [b.as_str(), u.as_str(), r.as_str()])),
-        )
-        .collect();
-    keys.sort_unstable_by_key(|(row, _)| *row);
+    keys.sort_by_key(|(row, _)| *row);
     report_duplicates(&keys, &mut errors);
-    if errors.is_empty() {
-        Ok(units)
-    } else {
-        errors.sort_by_key(|e| e.row); // stable: a row's errors keep column order
-        Err(UploadError::Rejected(errors))
-    }
+    errors.sort_by_key(|e| e.row); // stable: a row's errors keep column order
+    Ok(UnitTable {
+        units,
+        errors,
+        keys,
+    })
 }
 
 /// Validates one row's cells, recording every problem rather than stopping at the first.
 impl RowCheck<'_> {
     fn unit(&mut self) -> Option<UnitRow> {
-        let building = self.text("building", 50, true);
-        let unit = self.text("unit", 20, false);
-        let room = self.text("room", 20, true);
+        let building = self.code("building", 50, true);
+        let unit = self.code("unit", 20, false);
+        let room = self.code("room", 20, true);
         let floor = self.required("floor", parse_floor);
         let layout = self.required("layout", Layout::parse);
         let area = self.required("area_m2", |s| {
@@ -182,11 +222,11 @@ impl RowCheck<'_> {
 
 /// Rejects every row whose (building, unit, room) appears more than once: later copies name
 /// the first, and the first names the second. `keys` are in row order.
-fn report_duplicates(keys: &[(usize, [&str; 3])], errors: &mut Vec<RowError>) {
-    let mut first_row: HashMap<[&str; 3], usize> = HashMap::with_capacity(keys.len());
+fn report_duplicates(keys: &[(usize, [String; 3])], errors: &mut Vec<RowError>) {
+    let mut first_row: HashMap<&[String; 3], usize> = HashMap::with_capacity(keys.len());
     let mut first_copy: HashMap<usize, usize> = HashMap::new();
     for (row, key) in keys {
-        let first = *first_row.entry(*key).or_insert(*row);
+        let first = *first_row.entry(key).or_insert(*row);
         if first != *row {
             errors.push(duplicate(*row, key, first));
             first_copy.entry(first).or_insert(*row);
@@ -199,7 +239,7 @@ fn report_duplicates(keys: &[(usize, [&str; 3])], errors: &mut Vec<RowError>) {
     }
 }
 
-fn duplicate(row: usize, [building, unit, room]: &[&str; 3], other: usize) -> RowError {
+fn duplicate(row: usize, [building, unit, room]: &[String; 3], other: usize) -> RowError {
     let unit = if unit.is_empty() {
         String::new()
     } else {

@@ -3,6 +3,7 @@
 
 mod access;
 mod demo;
+mod fidelity;
 mod file_modes;
 mod flow;
 mod hardening;

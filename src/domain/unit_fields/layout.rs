@@ -2,24 +2,25 @@
 
 use std::fmt;
 
-/// A flat's layout: rooms (室), living rooms (厅) and bathrooms (卫).
+/// A flat's layout: rooms (室), living rooms (厅) and bathrooms (卫). The bathroom count is
+/// unknown (`None`) when the layout does not name it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Layout {
     rooms: u8,
     halls: u8,
-    baths: u8,
+    baths: Option<u8>,
 }
 
 impl Layout {
-    /// Builds a layout from stored counts: rooms 1–20, halls 0–10, baths 0–10.
-    pub fn new(rooms: u8, halls: u8, baths: u8) -> Result<Layout, String> {
+    /// Builds a layout from stored counts: rooms 1–20, halls 0–10, baths 0–10 or unknown.
+    pub fn new(rooms: u8, halls: u8, baths: Option<u8>) -> Result<Layout, String> {
         if !(1..=20).contains(&rooms) {
             return Err("must have from 1 to 20 rooms".to_owned());
         }
         if halls > 10 {
             return Err("must have at most 10 halls".to_owned());
         }
-        if baths > 10 {
+        if baths.is_some_and(|b| b > 10) {
             return Err("must have at most 10 bathrooms".to_owned());
         }
         Ok(Layout {
@@ -30,8 +31,8 @@ impl Layout {
     }
 
     /// Parses `3室2厅2卫`, `两室一厅一卫`, `3房2厅`, `1室`. 室 (or 房) is required; a missing
-    /// 厅 means none; a missing 卫 means one, because every flat sold here has a bathroom and
-    /// listings such as "3房2厅" simply leave it unsaid.
+    /// 厅 means none (a studio says `1室`); a missing 卫 leaves the bathroom count unknown,
+    /// because nobody stated it.
     pub fn parse(s: &str) -> Result<Layout, String> {
         const SHAPE: &str = "must look like 3室2厅2卫";
         let mut chars = s.chars().filter(|c| !c.is_whitespace()).peekable();
@@ -48,11 +49,7 @@ impl Layout {
         }
         let rooms = rooms.ok_or(SHAPE)?;
         let small = |n: u32| u8::try_from(n).unwrap_or(u8::MAX);
-        Layout::new(
-            small(rooms),
-            small(halls.unwrap_or(0)),
-            small(baths.unwrap_or(1)),
-        )
+        Layout::new(small(rooms), small(halls.unwrap_or(0)), baths.map(small))
     }
 
     pub fn rooms(&self) -> u8 {
@@ -61,11 +58,12 @@ impl Layout {
     pub fn halls(&self) -> u8 {
         self.halls
     }
-    pub fn baths(&self) -> u8 {
+    /// The number of bathrooms, `None` when the layout did not say.
+    pub fn baths(&self) -> Option<u8> {
         self.baths
     }
 
-    /// Canonical text, e.g. "3室2厅2卫".
+    /// Canonical text, e.g. "3室2厅2卫", or "3室2厅" when the bathrooms are unknown.
     pub fn text(&self) -> String {
         self.to_string()
     }
@@ -73,7 +71,11 @@ impl Layout {
 
 impl fmt::Display for Layout {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}室{}厅{}卫", self.rooms, self.halls, self.baths)
+        write!(f, "{}室{}厅", self.rooms, self.halls)?;
+        match self.baths {
+            Some(baths) => write!(f, "{baths}卫"),
+            None => Ok(()),
+        }
     }
 }
 

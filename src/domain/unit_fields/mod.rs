@@ -1,4 +1,4 @@
-//! Parsers for the single cells of a unit row: layout, area, money, floor, orientation, decoration.
+//! Cell parsers (layout, area, money, floor, orientation, decoration), folding and trimming.
 
 mod labels;
 mod layout;
@@ -13,8 +13,9 @@ pub use numbers::{
     total_from_area_price,
 };
 
-/// Normalises a spreadsheet cell: full-width ASCII (U+FF01–FF5E) becomes ASCII, the ideographic
-/// space and NBSP become spaces, zero-width characters and stray BOMs vanish, then it is trimmed.
+/// Folds a header, number or code cell: full-width ASCII (U+FF01–FF5E) becomes ASCII, the
+/// ideographic space and NBSP become spaces, zero-width characters and stray BOMs vanish, then
+/// it is trimmed. Free text never goes through this: it keeps every character (see [`trim_cell`]).
 pub fn normalize_cell(s: &str) -> String {
     if s.is_ascii() {
         return s.trim().to_owned();
@@ -36,4 +37,11 @@ pub fn normalize_cell(s: &str) -> String {
     } else {
         trimmed.to_owned()
     }
+}
+
+/// A text cell as given, without the blank around it: leading and trailing whitespace (the
+/// ideographic space and NBSP included), zero-width spaces and stray BOMs go; every character
+/// inside stays, full-width punctuation, emoji and supplementary-plane CJK included.
+pub fn trim_cell(s: &str) -> &str {
+    s.trim_matches(|c: char| c.is_whitespace() || matches!(c, '\u{200B}' | '\u{FEFF}'))
 }

@@ -10,23 +10,42 @@ fn normalize_cell_folds_full_width_and_trims() {
     assert_eq!(normalize_cell(" plain "), "plain");
 }
 
-fn layout(s: &str) -> (u8, u8, u8) {
+#[test]
+fn trim_cell_keeps_every_character_inside() {
+    let text = "阳光花园（二期），南向！？：；😀𠀾　ｘ\u{00A0}y";
+    assert_eq!(trim_cell(text), text);
+    assert_eq!(
+        trim_cell("\u{FEFF}\u{3000} 湖景（南） \u{200B}\u{00A0}\n"),
+        "湖景（南）"
+    );
+    assert_eq!(trim_cell("\u{3000}\u{200B}"), "");
+}
+
+fn layout(s: &str) -> (u8, u8, Option<u8>) {
     let l = Layout::parse(s).unwrap_or_else(|e| panic!("{s}: {e}"));
     (l.rooms(), l.halls(), l.baths())
 }
 
 #[test]
 fn layout_accepts_the_usual_spellings() {
-    assert_eq!(layout("3室2厅2卫"), (3, 2, 2));
-    assert_eq!(layout("两室一厅一卫"), (2, 1, 1));
-    assert_eq!(layout("3房2厅"), (3, 2, 1));
-    assert_eq!(layout("1室"), (1, 0, 1));
-    assert_eq!(layout(" 4 室 2 厅 3 卫 "), (4, 2, 3));
-    assert_eq!(layout("十室零厅〇卫"), (10, 0, 0));
-    assert_eq!(layout("十二室"), (12, 0, 1));
-    assert_eq!(layout("二十室"), (20, 0, 1));
-    assert_eq!(layout("2室1卫"), (2, 0, 1));
+    assert_eq!(layout("3室2厅2卫"), (3, 2, Some(2)));
+    assert_eq!(layout("3室2厅1卫"), (3, 2, Some(1)));
+    assert_eq!(layout("两室一厅一卫"), (2, 1, Some(1)));
+    assert_eq!(layout(" 4 室 2 厅 3 卫 "), (4, 2, Some(3)));
+    assert_eq!(layout("十室零厅〇卫"), (10, 0, Some(0)));
+    assert_eq!(layout("2室1卫"), (2, 0, Some(1)));
     assert_eq!(Layout::parse("三室两厅两卫").unwrap().text(), "3室2厅2卫");
+}
+
+#[test]
+fn a_layout_that_names_no_bathrooms_leaves_them_unknown() {
+    assert_eq!(layout("3房2厅"), (3, 2, None));
+    assert_eq!(layout("三室两厅"), (3, 2, None));
+    assert_eq!(layout("1室"), (1, 0, None));
+    assert_eq!(layout("十二室"), (12, 0, None));
+    assert_eq!(layout("二十室"), (20, 0, None));
+    assert_eq!(Layout::parse("3房2厅").unwrap().text(), "3室2厅");
+    assert_eq!(Layout::parse("1室").unwrap().text(), "1室0厅");
 }
 
 #[test]
@@ -49,8 +68,9 @@ fn layout_rejects_garbage_and_out_of_range() {
     ] {
         assert!(Layout::parse(bad).is_err(), "{bad} should be rejected");
     }
-    assert!(Layout::new(3, 2, 11).is_err());
-    assert_eq!(Layout::new(3, 2, 1).unwrap().to_string(), "3室2厅1卫");
+    assert!(Layout::new(3, 2, Some(11)).is_err());
+    assert_eq!(Layout::new(3, 2, Some(1)).unwrap().to_string(), "3室2厅1卫");
+    assert_eq!(Layout::new(3, 2, None).unwrap().to_string(), "3室2厅");
 }
 
 #[test]
@@ -185,6 +205,7 @@ proptest! {
     #[test]
     fn cell_parsers_never_panic(s in "\\PC*") {
         let _ = normalize_cell(&s);
+        let _ = trim_cell(&s);
         let _ = Layout::parse(&s);
         let _ = parse_area_centi(&s);
         let _ = parse_yuan(&s);
@@ -208,7 +229,7 @@ proptest! {
     }
 
     #[test]
-    fn layout_text_round_trips(r in 1u8..=20, h in 0u8..=10, b in 0u8..=10) {
+    fn layout_text_round_trips(r in 1u8..=20, h in 0u8..=10, b in proptest::option::of(0u8..=10)) {
         let l = Layout::new(r, h, b).unwrap();
         prop_assert_eq!(Layout::parse(&l.text()), Ok(l));
     }

@@ -91,7 +91,7 @@ pub(super) fn docs() -> Vec<ListingDoc> {
                 layout: format!("{rooms}室{halls}厅{baths}卫"),
                 rooms,
                 halls,
-                baths,
+                baths: Some(baths),
                 area_centi_m2,
                 price_per_m2_yuan,
                 // equal prices for some units, so ties must fall back to unit_id

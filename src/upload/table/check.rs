@@ -3,6 +3,7 @@
 use std::borrow::Cow;
 
 use super::{RawRow, RowError};
+use crate::domain::unit_fields::normalize_cell;
 
 /// Validates the cells of one row, collecting every error; `ok` turns false on the first one.
 pub struct RowCheck<'a> {
@@ -26,15 +27,16 @@ impl<'a> RowCheck<'a> {
             .push(RowError::new(self.raw.row, Some(key), message));
     }
 
-    /// Parses an optional cell; a parser's "must …" message is prefixed with the column and
-    /// followed by the offending text so the clerk can find it.
+    /// Parses an optional number, code or word cell, folded first (full-width `１２０．５` reads
+    /// as `120.5`); a parser's "must …" message is prefixed with the column and followed by the
+    /// offending text as given, so the clerk can find it.
     pub fn parse<T>(
         &mut self,
         key: &str,
         parse: impl FnOnce(&str) -> Result<T, String>,
     ) -> Option<T> {
         let text = self.raw.get(key)?;
-        match parse(text) {
+        match parse(&normalize_cell(text)) {
             Ok(value) => Some(value),
             Err(message) => {
                 self.fail(key, format!("{key} {message}, got \"{}\"", shorten(text)));
@@ -55,6 +57,7 @@ impl<'a> RowCheck<'a> {
         self.parse(key, parse)
     }
 
+    /// A free-text cell exactly as given (trimmed only), at most `max_chars` characters.
     pub fn text(&mut self, key: &str, max_chars: usize, required: bool) -> String {
         let Some(text) = self.raw.get(key) else {
             if required {
@@ -70,6 +73,13 @@ impl<'a> RowCheck<'a> {
             );
         }
         text.to_owned()
+    }
+
+    /// A code cell (building, unit, room): folded like a number, so `１号楼` and `1号楼` are one
+    /// building and a re-upload finds the units an earlier one stored.
+    pub fn code(&mut self, key: &str, max_chars: usize, required: bool) -> String {
+        let text = self.text(key, max_chars, required);
+        normalize_cell(&text)
     }
 }
 

@@ -3,7 +3,7 @@
 use std::collections::{HashMap, HashSet};
 
 use super::{match_header, missing_column, ColumnSpec, RawRow, RowError, Table, UploadError};
-use crate::domain::unit_fields::normalize_cell;
+use crate::domain::unit_fields::{normalize_cell, trim_cell};
 
 pub(super) fn read_json(
     bytes: &[u8],
@@ -74,7 +74,7 @@ pub(super) fn read_json(
             named.push((key, name));
             let text = match value {
                 Value::Null => continue,
-                Value::String(s) => normalize_cell(s),
+                Value::String(s) => trim_cell(s).to_owned(),
                 Value::Number(n) => n.to_string(),
                 Value::Bool(b) => b.to_string(),
                 Value::Array(_) | Value::Object(_) => {

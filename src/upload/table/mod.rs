@@ -1,9 +1,9 @@
-//! Reads an uploaded table (CSV, XLSX or JSON) into rows of normalised cells keyed by column.
+//! Reads an uploaded table (CSV, XLSX or JSON) into rows of trimmed cells keyed by column.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-use crate::domain::unit_fields::normalize_cell;
+use crate::domain::unit_fields::trim_cell;
 
 mod check;
 mod csv;
@@ -83,7 +83,8 @@ pub const fn column(
 pub struct RawRow {
     /// Spreadsheet numbering (header = 1); for JSON the 1-based array index.
     pub row: usize,
-    /// Canonical key → normalised cell text; empty cells are left out.
+    /// Canonical key → cell text as given, trimmed; empty cells are left out. Numbers and
+    /// codes are folded where they are parsed (`RowCheck`), so free text keeps every character.
     pub cells: HashMap<&'static str, String>,
 }
 
@@ -165,7 +166,7 @@ impl Table<'_> {
         for (i, cell) in cells.enumerate() {
             let key = header.get(i).copied().flatten();
             let text = match cell {
-                Ok(text) => normalize_cell(&text),
+                Ok(text) => trim_cell(&text).to_owned(),
                 Err(message) => {
                     self.errors.push(RowError::new(row, key, message));
                     continue;

@@ -202,6 +202,41 @@ fn structural_and_validation_errors_come_together() {
     assert_eq!(fields, [(2, ""), (3, "floor")]);
 }
 
+#[test]
+fn text_keeps_every_character_while_numbers_and_codes_fold() {
+    let text = "阳光花园（二期），南向！？：；😀𠀾";
+    let row = format!("１号楼,　２ ,１０１,１２,３房２厅,８９．５,,１２０００,,朝南,精装,\u{3000}{text}\u{200B},可售\n");
+    let units = parse_csv(&row).unwrap();
+    let unit = &units[0].unit;
+    assert_eq!(unit.key(), ("1号楼".into(), "2".into(), "101".into()));
+    assert_eq!(
+        (unit.floor, unit.area_centi, unit.price_per_m2_yuan),
+        (12, 8950, 12000)
+    );
+    assert_eq!(unit.description, text);
+    assert_eq!(
+        (unit.layout.text(), unit.layout.baths()),
+        ("3室2厅".to_owned(), None)
+    );
+}
+
+#[test]
+fn invalid_rows_keep_their_keys_for_the_conflict_check() {
+    let body =
+        "1,1,101,0,1室,50,,5000,,,,,\n１,1,102,1,1室,50,,5000,,,,,\n,1,103,1,1室,50,,5000,,,,,\n";
+    let table = check_units(format!("{HEADER}{body}").as_bytes(), UploadFormat::Csv, 10).unwrap();
+    assert_eq!(table.units.len(), 1);
+    let fields: Vec<_> = table
+        .errors
+        .iter()
+        .map(|e| (e.row, e.field.as_deref()))
+        .collect();
+    assert_eq!(fields, [(2, Some("floor")), (4, Some("building"))]);
+    let key = |b: &str, r: &str| [b.to_owned(), "1".to_owned(), r.to_owned()];
+    // row 4 names no building, so it has no key
+    assert_eq!(table.keys, [(2, key("1", "101")), (3, key("1", "102"))]);
+}
+
 fn big_table(rows: usize) -> String {
     let mut csv = HEADER.to_owned();
     for i in 0..rows {

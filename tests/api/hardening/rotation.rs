@@ -8,6 +8,7 @@ use serde_json::json;
 use anju::crypto::DataCipher;
 
 use crate::helpers::*;
+use crate::households::{hh_row, id_number, HH_HEADER_ZH};
 
 const OLD: [u8; 32] = [42u8; 32]; // the test config's key
 const NEW: [u8; 32] = [43u8; 32];
@@ -91,6 +92,20 @@ async fn rotating_the_data_key_re_encrypts_everything_while_the_service_runs() {
     })
     .await;
     assert_eq!(found_by_name(&both, "张小2").await, 1);
+    // a household registered under the old key is still a duplicate for the new one
+    let again = format!(
+        "{HH_HEADER_ZH}\n{}\n",
+        hh_row("张小2", &id_number("19800101", 2), "80.00", "1", "选购大厅")
+    );
+    let (status, body) = both
+        .import_households(ADMIN_TOKEN, "text/csv", again.clone().into_bytes())
+        .await;
+    assert_error(
+        status,
+        &body,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "upload_rejected",
+    );
     let stderr = rotate(&app);
     assert!(stderr.contains("5 re-encrypted"), "{stderr}");
     assert_eq!(found_by_name(&both, "张小2").await, 1);
@@ -105,6 +120,15 @@ async fn rotating_the_data_key_re_encrypts_everything_while_the_service_runs() {
     assert_eq!(opened, reopened);
     let only_new = spawn_second_instance(&app, |c| c.data_key = NEW).await;
     assert_eq!(found_by_name(&only_new, "张小3").await, 1);
+    let (status, body) = only_new
+        .import_households(ADMIN_TOKEN, "text/csv", again.into_bytes())
+        .await;
+    assert_error(
+        status,
+        &body,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "upload_rejected",
+    );
 
     // running it again changes nothing
     assert!(rotate(&app).contains("0 re-encrypted"));

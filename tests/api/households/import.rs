@@ -250,9 +250,11 @@ async fn a_bad_household_table_is_rejected_whole_with_every_bad_row() {
             )
         })
         .collect();
+    // the registered number (row 3) is named with the file's own problems, in one answer
     assert_eq!(
         rows,
         [
+            (3, "id_number".into()),
             (4, "id_number".into()),
             (5, "id_number".into()),
             (6, "id_number".into()),
@@ -262,29 +264,14 @@ async fn a_bad_household_table_is_rejected_whole_with_every_bad_row() {
         ],
         "{body}"
     );
-    assert!(
-        !body.to_string().contains(&dup),
-        "ID numbers are masked in the report"
-    );
-    // the registered one is reported only once the file itself is clean
-    let csv = format!(
-        "{HH_HEADER_ZH}\n{}\n",
-        hh_row("乙", &registered, "80", "1", "选购大厅")
-    );
-    let (status, body) = app
-        .import_households(ADMIN_TOKEN, "text/csv", csv.into_bytes())
-        .await;
-    assert_error(
-        status,
-        &body,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "upload_rejected",
-    );
-    assert_eq!(body["error"]["details"]["rows"][0]["row"], 2);
     assert!(body["error"]["details"]["rows"][0]["message"]
         .as_str()
         .unwrap()
         .contains("already registered"));
+    assert!(
+        !body.to_string().contains(&dup) && !body.to_string().contains(&registered),
+        "ID numbers are masked in the report"
+    );
     assert_eq!(app.household_count(), 1, "nothing was stored");
     assert_eq!(app.audit_count("household.import"), audits);
 }
