@@ -12,6 +12,7 @@ use crate::domain::developer::NewDeveloper;
 use crate::domain::status::DeveloperStatus;
 use crate::domain::token::{display_prefix, hash_token, TokenKind};
 use crate::error::{ApiError, ApiResult};
+use crate::routes::body::{JsonBody, OptionalJsonBody};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -72,7 +73,7 @@ type Err = crate::error::ErrorBody;
 pub async fn register_developer(
     caller: Caller,
     state: web::Data<AppState>,
-    body: web::Json<RegisterDeveloperRequest>,
+    body: JsonBody<RegisterDeveloperRequest>,
 ) -> ApiResult<HttpResponse> {
     caller.admin()?;
     let new = NewDeveloper::parse(
@@ -93,17 +94,17 @@ pub async fn register_developer(
     Ok(HttpResponse::Created().json(DeveloperOut::from(developer)))
 }
 
-#[utoipa::path(get, path = "/api/v1/developers", tag = "developers", params(ListQuery), security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/developers", tag = "developers", params(ListQuery<DeveloperStatus>), security(("bearer" = [])),
     responses((status = 200, body = Page<DeveloperOut>), (status = 400, body = Err), (status = 401, body = Err), (status = 403, body = Err)))]
 #[get("/api/v1/developers")]
 pub async fn list_developers(
     caller: Caller,
     state: web::Data<AppState>,
-    query: web::Query<ListQuery>,
+    query: web::Query<ListQuery<DeveloperStatus>>,
 ) -> ApiResult<web::Json<Page<DeveloperOut>>> {
     caller.official()?;
     let page = query.page()?;
-    let status = query.status(DeveloperStatus::parse)?;
+    let status = query.status();
     let (items, total) = state.db(move |c| Ok(store::list(c, status, page)?)).await?;
     Ok(web::Json(Page::new(
         items.into_iter().map(DeveloperOut::from).collect(),
@@ -138,10 +139,10 @@ async fn change_status(
     state: web::Data<AppState>,
     id: i64,
     to: DeveloperStatus,
-    body: Option<web::Json<ReasonRequest>>,
+    body: OptionalJsonBody<ReasonRequest>,
 ) -> ApiResult<web::Json<DeveloperOut>> {
     caller.admin()?;
-    let reason = body.map(|b| b.reason()).transpose()?.flatten();
+    let reason = body.into_inner().map(|b| b.reason()).transpose()?.flatten();
     let ctx = caller.audit(state.now_ms());
     let developer = state
         .write(move |c| {
@@ -160,7 +161,7 @@ pub async fn approve_developer(
     caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<i64>,
-    body: Option<web::Json<ReasonRequest>>,
+    body: OptionalJsonBody<ReasonRequest>,
 ) -> ApiResult<web::Json<DeveloperOut>> {
     change_status(
         caller,
@@ -181,7 +182,7 @@ pub async fn suspend_developer(
     caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<i64>,
-    body: Option<web::Json<ReasonRequest>>,
+    body: OptionalJsonBody<ReasonRequest>,
 ) -> ApiResult<web::Json<DeveloperOut>> {
     change_status(
         caller,

@@ -14,6 +14,7 @@ use crate::db::idempotency::{self, IdemKey, Stored};
 use crate::db::selection::{self as store, Reservation};
 use crate::domain::selection::ReservationStatus;
 use crate::error::{ApiError, ApiResult, RefusalKind};
+use crate::routes::body::JsonBody;
 use crate::state::AppState;
 
 type Err = crate::error::ErrorBody;
@@ -137,7 +138,7 @@ pub async fn create_hold(
     caller: Caller,
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: web::Json<HoldRequest>,
+    body: JsonBody<HoldRequest>,
 ) -> ApiResult<HttpResponse> {
     let (household_id, _) = caller.household()?;
     let body = body.into_inner();

@@ -16,6 +16,7 @@ use crate::domain::household::{normalize_voucher_prefix, shanghai, Method};
 use crate::domain::policy::{Policy, Zone};
 use crate::domain::PageRequest;
 use crate::error::{ApiError, ApiResult, RefusalKind};
+use crate::routes::params::query_words;
 use crate::state::AppState;
 
 type Err = crate::error::ErrorBody;
@@ -168,19 +169,28 @@ pub async fn import_households(
 pub struct HouseholdQuery {
     /// a voucher number (or its beginning), the last 4 characters of the ID number, the full
     /// name, or the masked name (`张*明`)
+    #[param(max_length = 50)]
     pub q: Option<String>,
-    /// hall | in_kind | cash
-    pub method: Option<String>,
+    #[param(inline)]
+    pub method: Option<MethodWord>,
     pub expropriation_project: Option<String>,
+    /// 1-based page, default 1
+    #[param(minimum = 1, maximum = 100_000)]
     pub page: Option<i64>,
+    /// items per page, 1–100, default 20
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<i64>,
 }
+
+query_words!(
+    /// hall | in_kind | cash
+    MethodWord { Hall = "hall", InKind = "in_kind", Cash = "cash" }
+);
 
 impl HouseholdQuery {
     fn filter(&self, state: &AppState) -> ApiResult<(HouseholdFilter, PageRequest)> {
         let bad = |m: String| ApiError::new(RefusalKind::InvalidQuery, m);
-        let page = PageRequest::parse(self.page, self.per_page)
-            .map_err(|e| bad(format!("{} {}", e.field, e.message)))?;
+        let page = super::page_request(self.page, self.per_page)?;
         let mut filter = HouseholdFilter::default();
         if let Some(q) = self.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
             if q.chars().count() > 50 {
@@ -200,15 +210,9 @@ impl HouseholdQuery {
                 filter.name_hmac = Some(state.cipher.lookup_hashes("name", q));
             }
         }
-        filter.method = match self
+        filter.method = self
             .method
-            .as_deref()
-            .map(str::trim)
-            .filter(|m| !m.is_empty())
-        {
-            None => None,
-            Some(m) => Some(Method::parse(m).map_err(|e| bad(format!("method {e}")))?),
-        };
+            .map(|m| Method::parse(m.word()).expect("every method word parses"));
         filter.expropriation_project = self
             .expropriation_project
             .as_deref()

@@ -2,6 +2,7 @@
 
 pub mod access;
 pub mod allowed;
+pub mod body;
 pub mod credentials;
 pub mod developers;
 pub mod health;
@@ -11,6 +12,7 @@ pub mod kiosk;
 pub mod listings;
 pub mod officials;
 pub mod pages;
+pub mod params;
 pub mod policy;
 pub mod projects;
 pub mod quotes;
@@ -28,41 +30,40 @@ use utoipa::{IntoParams, ToSchema};
 use crate::domain::PageRequest;
 use crate::error::{ApiError, RefusalKind};
 
-/// `?page=&per_page=` plus an optional status filter, shared by the list routes.
+/// `?page=&per_page=` plus an optional status filter `S` (one of the list's status names, exactly),
+/// shared by the list routes.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-pub struct ListQuery {
+pub struct ListQuery<S: ToSchema> {
     /// 1-based page, default 1
+    #[param(minimum = 1, maximum = 100_000)]
     pub page: Option<i64>,
     /// items per page, 1–100, default 20
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<i64>,
     /// only items in this status
-    pub status: Option<String>,
+    #[param(inline)]
+    pub status: Option<S>,
 }
 
-impl ListQuery {
+impl<S: Copy + ToSchema> ListQuery<S> {
     pub fn page(&self) -> Result<PageRequest, ApiError> {
-        PageRequest::parse(self.page, self.per_page).map_err(|e| {
-            ApiError::new(
-                RefusalKind::InvalidQuery,
-                format!("{} {}", e.field, e.message),
-            )
-        })
+        page_request(self.page, self.per_page)
     }
 
-    pub fn status<T>(&self, parse: impl Fn(&str) -> Option<T>) -> Result<Option<T>, ApiError> {
-        match self
-            .status
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
-            None => Ok(None),
-            Some(s) => parse(s).map(Some).ok_or_else(|| {
-                ApiError::new(RefusalKind::InvalidQuery, format!("unknown status {s:?}"))
-            }),
-        }
+    pub fn status(&self) -> Option<S> {
+        self.status
     }
+}
+
+/// `?page=&per_page=` as a `PageRequest`, or 400 `invalid_query`.
+pub fn page_request(page: Option<i64>, per_page: Option<i64>) -> Result<PageRequest, ApiError> {
+    PageRequest::parse(page, per_page).map_err(|e| {
+        ApiError::new(
+            RefusalKind::InvalidQuery,
+            format!("{} {}", e.field, e.message),
+        )
+    })
 }
 
 /// A page of a list: `{items, total, page, per_page}`.

@@ -9,6 +9,7 @@ use crate::domain::status::OfficialRole;
 use crate::domain::token::{hash_token, TokenKind};
 use crate::domain::{text_field, FieldError};
 use crate::error::{ApiError, ApiResult};
+use crate::routes::body::JsonBody;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -36,7 +37,7 @@ pub struct OfficialCreated {
 pub async fn create_official(
     caller: Caller,
     state: web::Data<AppState>,
-    body: web::Json<CreateOfficialRequest>,
+    body: JsonBody<CreateOfficialRequest>,
 ) -> ApiResult<HttpResponse> {
     caller.admin()?;
     let mut errors = Vec::new();

@@ -12,6 +12,7 @@ use crate::db::policy::{self as store, PolicyVersion};
 use crate::domain::policy::{PolicyChange, PolicyValues};
 use crate::domain::FieldError;
 use crate::error::{ApiError, ApiResult};
+use crate::routes::body::JsonBody;
 use crate::state::AppState;
 
 type Err = crate::error::ErrorBody;
@@ -75,7 +76,7 @@ pub async fn list_policy_versions(
 pub async fn put_policy(
     caller: Caller,
     state: web::Data<AppState>,
-    body: web::Json<PolicyChange>,
+    body: JsonBody<PolicyChange>,
 ) -> ApiResult<HttpResponse> {
     let official_id = caller.admin()?;
     let now = state.now_ms();

@@ -11,6 +11,7 @@ use crate::db::projects::{self as store, ProjectWithDeveloper};
 use crate::domain::project::{NewProject, ProjectInput};
 use crate::domain::status::{Delivery, ProjectStatus};
 use crate::error::{ApiError, ApiResult};
+use crate::routes::body::{JsonBody, OptionalJsonBody};
 use crate::state::AppState;
 
 type Err = crate::error::ErrorBody;
@@ -93,7 +94,7 @@ impl From<ProjectWithDeveloper> for ProjectOut {
 pub async fn create_project(
     caller: Caller,
     state: web::Data<AppState>,
-    body: web::Json<CreateProjectRequest>,
+    body: JsonBody<CreateProjectRequest>,
 ) -> ApiResult<HttpResponse> {
     let developer_id = caller.developer()?;
     let b = body.into_inner();
@@ -118,17 +119,17 @@ pub async fn create_project(
     Ok(HttpResponse::Created().json(ProjectOut::from(created)))
 }
 
-#[utoipa::path(get, path = "/api/v1/projects", tag = "projects", params(ListQuery), security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/projects", tag = "projects", params(ListQuery<ProjectStatus>), security(("bearer" = [])),
     responses((status = 200, body = Page<ProjectOut>, description = "a developer's own projects; officials see all"),
         (status = 400, body = Err), (status = 401, body = Err)))]
 #[get("/api/v1/projects")]
 pub async fn list_projects(
     caller: Caller,
     state: web::Data<AppState>,
-    query: web::Query<ListQuery>,
+    query: web::Query<ListQuery<ProjectStatus>>,
 ) -> ApiResult<web::Json<Page<ProjectOut>>> {
     let page = query.page()?;
-    let status = query.status(ProjectStatus::parse)?;
+    let status = query.status();
     let owner = caller.owner_scope()?;
     let (items, total) = state
         .db(move |c| Ok(store::list(c, owner, status, page)?))
@@ -176,10 +177,10 @@ async fn change_status(
     state: web::Data<AppState>,
     id: i64,
     to: ProjectStatus,
-    body: Option<web::Json<ReasonRequest>>,
+    body: OptionalJsonBody<ReasonRequest>,
 ) -> ApiResult<web::Json<ProjectOut>> {
     caller.admin()?;
-    let reason = body.map(|b| b.reason()).transpose()?.flatten();
+    let reason = body.into_inner().map(|b| b.reason()).transpose()?.flatten();
     let ctx = caller.audit(state.now_ms());
     let project = state
         .write(move |c| {
@@ -198,7 +199,7 @@ pub async fn approve_project(
     caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<i64>,
-    body: Option<web::Json<ReasonRequest>>,
+    body: OptionalJsonBody<ReasonRequest>,
 ) -> ApiResult<web::Json<ProjectOut>> {
     change_status(
         caller,
@@ -219,7 +220,7 @@ pub async fn reject_project(
     caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<i64>,
-    body: Option<web::Json<ReasonRequest>>,
+    body: OptionalJsonBody<ReasonRequest>,
 ) -> ApiResult<web::Json<ProjectOut>> {
     change_status(
         caller,

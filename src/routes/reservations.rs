@@ -13,23 +13,24 @@ use crate::db::selection as store;
 use crate::domain::selection::ReservationStatus;
 use crate::domain::{text_field, FieldError};
 use crate::error::{ApiError, ApiResult};
+use crate::routes::body::JsonBody;
 use crate::state::AppState;
 
 type Err = crate::error::ErrorBody;
 
 #[utoipa::path(get, path = "/api/v1/reservations", tag = "selection", security(("bearer" = [])),
-    params(ListQuery),
+    params(ListQuery<ReservationStatus>),
     responses((status = 200, body = Page<ReservationDetail>, description = "a developer's own units' reservations, or all for officials; households masked"),
         (status = 400, body = Err), (status = 401, body = Err), (status = 403, body = Err)))]
 #[get("/api/v1/reservations")]
 pub async fn list_reservations(
     caller: Caller,
     state: web::Data<AppState>,
-    query: web::Query<ListQuery>,
+    query: web::Query<ListQuery<ReservationStatus>>,
 ) -> ApiResult<web::Json<Page<ReservationDetail>>> {
     let owner = caller.owner_scope()?;
     let page = query.page()?;
-    let status = query.status(ReservationStatus::parse)?;
+    let status = query.status();
     let (rows, total) = state
         .db(move |c| Ok(store::list(c, owner, status, page)?))
         .await?;
@@ -66,7 +67,7 @@ pub async fn cancel_reservation(
     state: web::Data<AppState>,
     req: HttpRequest,
     id: web::Path<i64>,
-    body: web::Json<CancelRequest>,
+    body: JsonBody<CancelRequest>,
 ) -> ApiResult<HttpResponse> {
     caller.admin()?;
     let mut errors = Vec::new();
@@ -107,7 +108,7 @@ pub async fn file_contract(
     state: web::Data<AppState>,
     req: HttpRequest,
     id: web::Path<i64>,
-    body: web::Json<ContractRequest>,
+    body: JsonBody<ContractRequest>,
 ) -> ApiResult<HttpResponse> {
     let developer_id = caller.developer()?;
     let mut errors = Vec::new();

@@ -10,6 +10,7 @@ use crate::db::rounds::{self as store, Members, Round};
 use crate::domain::selection::{parse_commitment, Ordering, RoundStatus};
 use crate::domain::{text_field, FieldError};
 use crate::error::{ApiError, ApiResult};
+use crate::routes::body::JsonBody;
 use crate::state::AppState;
 
 type Err = crate::error::ErrorBody;
@@ -76,7 +77,7 @@ async fn with_order(state: &AppState, r: Round) -> ApiResult<RoundOut> {
 pub async fn create_round(
     caller: Caller,
     state: web::Data<AppState>,
-    body: web::Json<CreateRoundRequest>,
+    body: JsonBody<CreateRoundRequest>,
 ) -> ApiResult<HttpResponse> {
     let official_id = caller.admin()?;
     let body = body.into_inner();
@@ -202,7 +203,7 @@ pub async fn draw_round(
     caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<i64>,
-    body: web::Json<DrawRequest>,
+    body: JsonBody<DrawRequest>,
 ) -> ApiResult<web::Json<RoundOut>> {
     caller.admin()?;
     if body.seed.is_empty() || body.seed.len() > 200 {
@@ -235,7 +236,7 @@ pub async fn call_round(
     caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<i64>,
-    body: web::Json<CallRequest>,
+    body: JsonBody<CallRequest>,
 ) -> ApiResult<web::Json<RoundOut>> {
     caller.admin()?;
     let ctx = caller.audit(state.now_ms());

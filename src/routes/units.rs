@@ -12,6 +12,7 @@ use crate::db::units::{self as store, ImportOutcome, Unit, UnitEdit};
 use crate::domain::status::{ProjectStatus, UnitStatus};
 use crate::domain::FieldError;
 use crate::error::{ApiError, ApiResult, RefusalKind};
+use crate::routes::body::JsonBody;
 use crate::state::AppState;
 use crate::upload::units::ImportMode;
 
@@ -93,8 +94,14 @@ impl From<ImportOutcome> for ImportResult {
 pub struct ImportQuery {
     /// `upsert` (the default: stored units are updated) or `create` (a stored
     /// building/unit/room rejects its row)
-    pub mode: Option<String>,
+    #[param(inline)]
+    pub mode: Option<ModeWord>,
 }
+
+crate::routes::params::query_words!(
+    /// upsert (default) | create
+    ModeWord { Upsert = "upsert", Create = "create" }
+);
 
 #[utoipa::path(post, path = "/api/v1/projects/{id}/units/import", tag = "units", security(("bearer" = [])),
     params(("id" = i64, Path, description = "project id"), ImportQuery),
@@ -118,12 +125,9 @@ pub async fn import_units(
     payload: web::Payload,
 ) -> ApiResult<web::Json<ImportResult>> {
     let developer_id = caller.developer()?;
-    let mode = match query.mode.as_deref() {
-        None => ImportMode::default(),
-        Some(m) => ImportMode::parse(m).ok_or_else(|| {
-            ApiError::new(RefusalKind::InvalidQuery, "mode must be upsert or create")
-        })?,
-    };
+    let mode = query.mode.map_or(ImportMode::default(), |m| {
+        ImportMode::parse(m.word()).expect("every mode word parses")
+    });
     let (project, _) = visible_project(&state, &caller, id.into_inner()).await?;
     debug_assert_eq!(project.developer_id, developer_id);
     if matches!(
@@ -158,17 +162,17 @@ pub async fn import_units(
 }
 
 #[utoipa::path(get, path = "/api/v1/projects/{id}/units", tag = "units", security(("bearer" = [])),
-    params(("id" = i64, Path, description = "project id"), ListQuery),
+    params(("id" = i64, Path, description = "project id"), ListQuery<UnitStatus>),
     responses((status = 200, body = Page<UnitOut>), (status = 400, body = Err), (status = 401, body = Err), (status = 404, body = Err)))]
 #[get("/api/v1/projects/{id}/units")]
 pub async fn list_units(
     caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<i64>,
-    query: web::Query<ListQuery>,
+    query: web::Query<ListQuery<UnitStatus>>,
 ) -> ApiResult<web::Json<Page<UnitOut>>> {
     let page = query.page()?;
-    let status = query.status(UnitStatus::parse)?;
+    let status = query.status();
     let (project, _) = visible_project(&state, &caller, id.into_inner()).await?;
     let (items, total) = state
         .db(move |c| Ok(store::list(c, project.id, status, page)?))
@@ -275,7 +279,7 @@ pub async fn update_unit(
     caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<i64>,
-    body: web::Json<UpdateUnitRequest>,
+    body: JsonBody<UpdateUnitRequest>,
 ) -> ApiResult<web::Json<UnitOut>> {
     caller.developer()?;
     let edit = body.into_inner().parse()?;

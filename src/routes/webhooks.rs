@@ -12,6 +12,7 @@ use crate::db::developers;
 use crate::db::webhooks::{self as store, Delivery, Webhook};
 use crate::domain::webhook::{generate_secret, DeliveryStatus, WebhookUrl};
 use crate::error::{ApiError, ApiResult};
+use crate::routes::body::JsonBody;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -119,7 +120,7 @@ pub async fn set_webhook(
     caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<i64>,
-    body: web::Json<SetWebhookRequest>,
+    body: JsonBody<SetWebhookRequest>,
 ) -> ApiResult<web::Json<WebhookOut>> {
     let developer_id = own_developer(&caller, id.into_inner())?;
     let url = WebhookUrl::parse(&body.url).map_err(|e| ApiError::validation(vec![e]))?;
@@ -172,7 +173,7 @@ pub async fn delete_webhook(
 }
 
 #[utoipa::path(get, path = "/api/v1/developers/{id}/webhook/deliveries", tag = "webhooks", security(("bearer" = [])),
-    params(("id" = i64, Path, description = "developer id"), ListQuery),
+    params(("id" = i64, Path, description = "developer id"), ListQuery<DeliveryStatus>),
     responses((status = 200, body = Page<DeliveryOut>, description = "newest first; `status` = pending | delivered | failed"),
         (status = 400, body = Err), (status = 401, body = Err), (status = 403, body = Err), (status = 404, body = Err)))]
 #[get("/api/v1/developers/{id}/webhook/deliveries")]
@@ -180,10 +181,10 @@ pub async fn list_deliveries(
     caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<i64>,
-    query: web::Query<ListQuery>,
+    query: web::Query<ListQuery<DeliveryStatus>>,
 ) -> ApiResult<web::Json<Page<DeliveryOut>>> {
     let page = query.page()?;
-    let status = query.status(DeliveryStatus::parse)?;
+    let status = query.status();
     let developer_id = readable_developer(&caller, &state, id.into_inner()).await?;
     let (items, total) = state
         .db(move |c| Ok(store::list_deliveries(c, developer_id, status, page)?))

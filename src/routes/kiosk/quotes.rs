@@ -12,7 +12,7 @@ use crate::domain::entitlement::{quote, UnitTerms};
 use crate::domain::matching::fit;
 use crate::domain::policy::Zone;
 use crate::error::{ApiError, ApiResult, RefusalKind};
-use crate::routes::listings::{Listing, ListingParams};
+use crate::routes::listings::{Listing, ListingFilters};
 use crate::search::{ListingDoc, SortBy, MAX_OFFSET};
 use crate::state::AppState;
 
@@ -85,7 +85,14 @@ pub async fn kiosk_quote(
 #[into_params(parameter_in = Query)]
 pub struct MatchParams {
     /// leave out units whose top-up would exceed this many yuan (default: no limit)
+    #[param(minimum = 0)]
     pub max_top_up_yuan: Option<i64>,
+    /// 1-based page, default 1
+    #[param(minimum = 1, maximum = 100_000)]
+    pub page: Option<i64>,
+    /// items per page, 1–100, default 20
+    #[param(minimum = 1, maximum = 100)]
+    pub per_page: Option<i64>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -101,28 +108,25 @@ pub struct MatchPage {
 }
 
 #[utoipa::path(get, path = "/api/v1/kiosk/matches", tag = "kiosk", security(("bearer" = [])),
-    params(ListingParams, MatchParams),
+    params(MatchParams, ListingFilters),
     responses((status = 200, body = MatchPage, description = "ranked by fit: fully covered units closest to the entitled area first, then the smallest top-up"),
         (status = 400, body = Err, description = "invalid_query"), (status = 401, body = Err), (status = 403, body = Err)))]
 #[get("/api/v1/kiosk/matches")]
 pub async fn kiosk_matches(
     caller: Caller,
     state: web::Data<AppState>,
-    filters: web::Query<ListingParams>,
+    filters: web::Query<ListingFilters>,
     params: web::Query<MatchParams>,
 ) -> ApiResult<web::Json<MatchPage>> {
     let started = Instant::now();
     let (hid, _) = caller.household()?;
     let bad = |m: &str| ApiError::new(RefusalKind::InvalidQuery, m.to_string());
-    let (query, page, per_page) = filters.into_inner().into_query()?;
-    if query.q.is_some() {
-        return Err(bad(
-            "matches take the listing filters, not q; search text with /api/v1/listings",
-        ));
-    }
-    if query.sort != SortBy::Relevance {
-        return Err(bad("matches are ranked by fit; sort is not supported"));
-    }
+    let page = crate::routes::page_request(params.page, params.per_page)?;
+    filters.check()?;
+    let query = filters
+        .into_inner()
+        .into_query(None, SortBy::Relevance, page, false)?;
+    let (page, per_page) = (page.page(), page.per_page());
     if query.offset + query.limit > MAX_OFFSET {
         return Err(bad("page too deep: narrow the filters"));
     }

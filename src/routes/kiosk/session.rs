@@ -14,6 +14,7 @@ use crate::domain::household::{is_pin, normalize_voucher, Method};
 use crate::domain::lockout::LockoutRule;
 use crate::domain::token::{hash_token, TokenKind};
 use crate::error::{ApiError, ApiResult, RefusalKind};
+use crate::routes::body::JsonBody;
 use crate::state::AppState;
 
 type Err = crate::error::ErrorBody;
@@ -78,7 +79,7 @@ fn bad_credentials() -> ApiError {
 pub async fn kiosk_login(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: web::Json<LoginRequest>,
+    body: JsonBody<LoginRequest>,
 ) -> ApiResult<HttpResponse> {
     let addr = req
         .peer_addr()

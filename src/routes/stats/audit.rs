@@ -7,7 +7,6 @@ use utoipa::IntoParams;
 use super::{bad, Err};
 use crate::auth::Caller;
 use crate::db::audit::{AuditEvent, AuditFilter};
-use crate::domain::PageRequest;
 use crate::error::ApiResult;
 use crate::routes::Page;
 use crate::state::AppState;
@@ -16,24 +15,59 @@ use crate::state::AppState;
 #[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     /// `official`, `developer`, `household`, `system`, or with an id: `official:3`
+    #[param(pattern = "^((official|developer|household|system)(:[0-9]{1,18})?)?$")]
     pub actor: Option<String>,
     /// e.g. `household.read`, `reservation.confirmed`
     pub action: Option<String>,
     pub object_kind: Option<String>,
     pub object_id: Option<i64>,
     /// RFC 3339 or YYYY-MM-DD (local day start)
+    #[param(schema_with = time_schema)]
     pub from: Option<String>,
     /// RFC 3339 or YYYY-MM-DD (local day end)
+    #[param(schema_with = time_schema)]
     pub to: Option<String>,
+    /// 1-based page, default 1
+    #[param(minimum = 1, maximum = 100_000)]
     pub page: Option<i64>,
+    /// items per page, 1–100, default 20
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<i64>,
+}
+
+/// `from` and `to`: an RFC 3339 time, a local date, or empty (no bound).
+fn time_schema() -> utoipa::openapi::Schema {
+    use utoipa::openapi::schema::{AnyOfBuilder, KnownFormat, ObjectBuilder, SchemaFormat, Type};
+    let format = |f| {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(f)))
+            .build()
+    };
+    let empty = ObjectBuilder::new()
+        .schema_type(Type::String)
+        .max_length(Some(0))
+        .build();
+    AnyOfBuilder::new()
+        .item(format(KnownFormat::DateTime))
+        .item(format(KnownFormat::Date))
+        .item(empty)
+        .description(Some(
+            "RFC 3339, or YYYY-MM-DD (a local day); empty: no bound",
+        ))
+        .into()
 }
 
 fn time_param(s: &str, end_of_day: bool) -> Option<i64> {
     if let Ok(t) = chrono::DateTime::parse_from_rfc3339(s) {
         return Some(t.timestamp_millis());
     }
-    let day = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()?;
+    let day = crate::routes::params::date("day", s).ok()?;
+    let day = chrono::NaiveDate::from_ymd_opt(
+        day / 10_000,
+        (day / 100 % 100) as u32,
+        (day % 100) as u32,
+    )?;
     let start = day
         .and_hms_opt(0, 0, 0)?
         .and_local_timezone(crate::domain::household::shanghai())
@@ -55,16 +89,18 @@ pub async fn list_audit(
     query: web::Query<AuditQuery>,
 ) -> ApiResult<web::Json<Page<AuditEvent>>> {
     caller.official()?;
-    let page = PageRequest::parse(query.page, query.per_page)
-        .map_err(|e| bad(format!("{} {}", e.field, e.message)))?;
+    let page = crate::routes::page_request(query.page, query.per_page)?;
     let mut f = AuditFilter::default();
     if let Some(actor) = query.actor.as_deref().filter(|a| !a.is_empty()) {
         let (kind, id) = match actor.split_once(':') {
             Some((k, id)) => (
                 k,
                 Some(
-                    id.parse::<i64>()
-                        .map_err(|_| bad("actor id must be a number"))?,
+                    Some(id)
+                        .filter(|id| (1..=18).contains(&id.len()))
+                        .filter(|id| id.bytes().all(|b| b.is_ascii_digit()))
+                        .and_then(|id| id.parse::<i64>().ok())
+                        .ok_or_else(|| bad("actor id must be a number"))?,
                 ),
             ),
             None => (actor, None),

@@ -3,7 +3,7 @@
 use actix_web::{get, web, HttpResponse};
 
 use super::figures::destocking_figures;
-use super::{Err, StatsQuery};
+use super::{Err, GroupByWord, PeriodWord, StatsQuery};
 use crate::auth::Caller;
 use crate::db::stats::GroupBy;
 use crate::domain::periods::local_day;
@@ -26,13 +26,8 @@ pub async fn stats_chart(
     let svg = match name.as_str() {
         "selections-trend.svg" => {
             let mut q = web::Query::into_inner(query);
-            q.group_by = Some("project".into());
-            q.period = Some(
-                q.period
-                    .clone()
-                    .filter(|p| !p.is_empty())
-                    .unwrap_or_else(|| "xun".into()),
-            );
+            q.group_by = Some(GroupByWord::Project);
+            q.period = Some(q.period.unwrap_or(PeriodWord::Xun));
             let args = q.destocking(local_day(state.now_ms()))?;
             let period = args.period.expect("set above");
             let (from, to) = (args.from, args.to);
@@ -62,7 +57,7 @@ pub async fn stats_chart(
         "absorption-by-district.svg" => {
             let d = {
                 let mut q = web::Query::into_inner(query);
-                q.group_by = Some("district".into());
+                q.group_by = Some(GroupByWord::District);
                 q.period = None;
                 destocking_figures(&state, &q).await?
             };

@@ -5,7 +5,7 @@ use actix_web::{get, http::header, web, HttpResponse};
 use super::figures::{
     destocking_figures, ranking_figures, settlement_figures, settlement_scope, Settlement,
 };
-use super::{bad, Err, StatsQuery};
+use super::{Err, FormatWord, ReportWord, StatsQuery};
 use crate::auth::Caller;
 use crate::domain::PageRequest;
 use crate::error::{ApiError, ApiResult};
@@ -30,20 +30,18 @@ pub async fn stats_export(
     state: web::Data<AppState>,
     query: web::Query<StatsQuery>,
 ) -> ApiResult<HttpResponse> {
-    let report_name = query.report.as_deref().unwrap_or("destocking");
-    if report_name != "settlement" {
+    let report_word = query.report.unwrap_or(ReportWord::Destocking);
+    if report_word != ReportWord::Settlement {
         caller.official()?;
     }
-    let xlsx = match query.format.as_deref().unwrap_or("csv") {
-        "csv" => false,
-        "xlsx" => true,
-        _ => return Err(bad("format must be csv or xlsx")),
-    };
+    let xlsx = query.format == Some(FormatWord::Xlsx);
     let generated = generated_at(state.now_ms());
-    let report = match report_name {
-        "destocking" => destocking_report(destocking_figures(&state, &query).await?, generated),
-        "rankings" => rankings_report(ranking_figures(&state, &query).await?, generated),
-        "settlement" => {
+    let report = match report_word {
+        ReportWord::Destocking => {
+            destocking_report(destocking_figures(&state, &query).await?, generated)
+        }
+        ReportWord::Rankings => rankings_report(ranking_figures(&state, &query).await?, generated),
+        ReportWord::Settlement => {
             let developer = settlement_scope(&caller, query.developer_id)?;
             let page = PageRequest::parse(Some(1), Some(1)).expect("valid page");
             settlement_report(
@@ -51,8 +49,8 @@ pub async fn stats_export(
                 generated,
             )
         }
-        _ => return Err(bad("report must be destocking, rankings or settlement")),
     };
+    let report_name = report_word.word();
     let (bytes, mime, ext) = if xlsx {
         let bytes = report.to_xlsx().map_err(ApiError::internal)?;
         (

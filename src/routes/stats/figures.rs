@@ -53,7 +53,7 @@ pub(super) async fn destocking_figures(
         .await?;
     Ok(Destocking {
         group_by: by.as_str().to_string(),
-        period: query.period.clone().filter(|p| !p.is_empty()),
+        period: query.period.map(|p| p.word().to_string()),
         from: day_text(from),
         to: day_text(to),
         rows,

@@ -15,8 +15,9 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::db::stats::GroupBy;
-use crate::domain::periods::{parse_day, parse_month, Period};
+use crate::domain::periods::Period;
 use crate::error::{ApiError, ApiResult, RefusalKind};
+use crate::routes::params::{self, query_words};
 
 type Err = crate::error::ErrorBody;
 
@@ -24,28 +25,61 @@ fn bad(m: impl Into<String>) -> ApiError {
     ApiError::new(RefusalKind::InvalidQuery, m)
 }
 
+query_words!(
+    /// developer | project (default) | district | zone
+    GroupByWord { Developer = "developer", Project = "project", District = "district", Zone = "zone" }
+);
+query_words!(
+    /// xun (旬) | month | quarter | year
+    PeriodWord { Xun = "xun", Month = "month", Quarter = "quarter", Year = "year" }
+);
+query_words!(
+    /// district (default) | project
+    LevelWord { District = "district", Project = "project" }
+);
+query_words!(
+    /// csv (default) | xlsx
+    FormatWord { Csv = "csv", Xlsx = "xlsx" }
+);
+query_words!(
+    /// destocking (default) | rankings | settlement
+    ReportWord { Destocking = "destocking", Rankings = "rankings", Settlement = "settlement" }
+);
+
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct StatsQuery {
-    /// destocking: developer | project (default) | district | zone
-    pub group_by: Option<String>,
-    /// destocking: xun | month | quarter | year; without it, one row per group
-    pub period: Option<String>,
-    /// first local date (Asia/Shanghai), YYYY-MM-DD (default 2000-01-01)
+    /// destocking: how the rows are grouped
+    #[param(inline)]
+    pub group_by: Option<GroupByWord>,
+    /// destocking: one row per group and period; without it, one row per group
+    #[param(inline)]
+    pub period: Option<PeriodWord>,
+    /// first local date (Asia/Shanghai), YYYY-MM-DD (default 2000-01-01); not after `to`
+    #[param(format = Date)]
     pub from: Option<String>,
     /// last local date, YYYY-MM-DD (default today)
+    #[param(format = Date)]
     pub to: Option<String>,
-    /// rankings: district (default) | project
-    pub level: Option<String>,
+    /// rankings: what is ranked
+    #[param(inline)]
+    pub level: Option<LevelWord>,
     /// rankings: YYYY-MM (default this month)
+    #[param(pattern = "^[0-9]{4}-(0[1-9]|1[0-2])$")]
     pub month: Option<String>,
-    /// settlement: one developer
+    /// settlement: one developer (a developer: only its own id)
     pub developer_id: Option<i64>,
-    /// export: csv | xlsx
-    pub format: Option<String>,
-    /// export: destocking | rankings | settlement
-    pub report: Option<String>,
+    /// export: the file's format
+    #[param(inline)]
+    pub format: Option<FormatWord>,
+    /// export: which report
+    #[param(inline)]
+    pub report: Option<ReportWord>,
+    /// settlement: 1-based page, default 1
+    #[param(minimum = 1, maximum = 100_000)]
     pub page: Option<i64>,
+    /// settlement: rows per page, 1–100, default 20
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<i64>,
 }
 
@@ -58,21 +92,14 @@ struct DestockingArgs {
 
 impl StatsQuery {
     fn destocking(&self, today: i32) -> ApiResult<DestockingArgs> {
-        let by = match self.group_by.as_deref() {
-            None | Some("") => GroupBy::Project,
-            Some(g) => GroupBy::parse(g)
-                .ok_or_else(|| bad("group_by must be developer, project, district or zone"))?,
-        };
-        let period = match self.period.as_deref() {
-            None | Some("") => None,
-            Some(p) => Some(
-                Period::parse(p)
-                    .ok_or_else(|| bad("period must be xun, month, quarter or year"))?,
-            ),
-        };
+        let by = GroupBy::parse(self.group_by.map_or("project", GroupByWord::word))
+            .expect("every group_by word parses");
+        let period = self
+            .period
+            .map(|p| Period::parse(p.word()).expect("every period word parses"));
         let day = |v: &Option<String>, default: i32, name: &str| match v.as_deref() {
-            None | Some("") => Ok(default),
-            Some(s) => parse_day(s).ok_or_else(|| bad(format!("{name} must be a date YYYY-MM-DD"))),
+            None => Ok(default),
+            Some(s) => params::date(name, s),
         };
         let (from, to) = (
             day(&self.from, 20000101, "from")?,
@@ -90,16 +117,15 @@ impl StatsQuery {
     }
 
     fn rankings(&self, today: i32) -> ApiResult<(GroupBy, (i32, i32), String)> {
-        let by = match self.level.as_deref() {
-            None | Some("") | Some("district") => GroupBy::District,
-            Some("project") => GroupBy::Project,
-            Some(_) => return Err(bad("level must be district or project")),
+        let by = match self.level.unwrap_or(LevelWord::District) {
+            LevelWord::District => GroupBy::District,
+            LevelWord::Project => GroupBy::Project,
         };
         let month = self
             .month
             .clone()
             .unwrap_or_else(|| format!("{}-{:02}", today / 10_000, today / 100 % 100));
-        let bounds = parse_month(&month).ok_or_else(|| bad("month must be YYYY-MM"))?;
+        let bounds = params::month("month", &month)?;
         Ok((by, bounds, month))
     }
 }
