@@ -260,10 +260,16 @@ pub fn query_error_handler(
     .into()
 }
 
+/// A path parameter that does not parse is 404; but where the path is another route's literal
+/// path (`GET /households/import` meets `/households/{id}`), 405 with that route's `Allow`.
 pub fn path_error_handler(
     err: actix_web::error::PathError,
-    _req: &actix_web::HttpRequest,
+    req: &actix_web::HttpRequest,
 ) -> actix_web::Error {
+    let known = req.app_data::<actix_web::web::Data<crate::routes::allowed::KnownRoutes>>();
+    if let Some(refusal) = known.and_then(|k| k.refuse_method(req.method().as_str(), req.path())) {
+        return actix_web::error::InternalError::from_response(err, refusal).into();
+    }
     ApiError::new(RefusalKind::NotFound, format!("bad path: {err}")).into()
 }
 

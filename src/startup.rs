@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
-use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::{from_fn, Next};
 use actix_web::{get, web, App, HttpMessage, HttpRequest, HttpResponse, HttpServer, ResponseError};
 use tracing::Instrument;
@@ -20,9 +20,7 @@ use crate::config::{Config, HttpLimits};
 use crate::crypto::DataCipher;
 use crate::db::DbPool;
 use crate::domain::token::hash_token;
-use crate::error::{
-    json_error_handler, path_error_handler, query_error_handler, ApiError, RefusalKind,
-};
+use crate::error::{json_error_handler, path_error_handler, query_error_handler, ApiError};
 use crate::http_limits::{BodyIdle, PeerConnections};
 use crate::jobs::delivery::{WebhookWorker, WorkerGuard};
 use crate::jobs::indexer::Indexer;
@@ -253,17 +251,7 @@ pub fn app_routes(cfg: &mut web::ServiceConfig, openapi: utoipa::openapi::OpenAp
 /// `method_not_allowed` with `Allow` (the methods of its path in the OpenAPI document); any other
 /// request 404.
 async fn unrouted(req: HttpRequest, allowed: web::Data<KnownRoutes>) -> HttpResponse {
-    let methods = allowed.for_path(req.path());
-    let method = req.method().as_str();
-    if methods.is_empty() || methods.contains(&method) {
-        return ApiError::not_found("route").error_response();
-    }
-    let allow = methods.join(", ");
-    let message = format!("this path takes {allow}, not {method}");
-    let mut res = ApiError::new(RefusalKind::MethodNotAllowed, message).error_response();
-    res.headers_mut().insert(
-        header::ALLOW,
-        HeaderValue::from_str(&allow).expect("method names are header-safe"),
-    );
-    res
+    allowed
+        .refuse_method(req.method().as_str(), req.path())
+        .unwrap_or_else(|| ApiError::not_found("route").error_response())
 }

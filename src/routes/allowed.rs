@@ -4,11 +4,14 @@
 //! an operation, for the access middleware (`routes::access`). Built once at start-up from the
 //! OpenAPI document, whose paths are the route table's (`routes::table`), so they cannot disagree.
 
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpResponse, ResponseError};
 use utoipa::openapi::path::Operation;
 use utoipa::openapi::OpenApi;
 
 use super::access::Access;
 use super::table::access_of;
+use crate::error::{ApiError, RefusalKind};
 
 /// Methods in the order `Allow` lists them.
 const ORDER: [&str; 8] = [
@@ -97,14 +100,43 @@ impl KnownRoutes {
             .map(|(_, access)| access)
     }
 
-    /// The methods declared on the templates `path` matches, in `ORDER`; empty when `path`
-    /// matches none (an unknown path).
+    /// The methods declared on the templates `path` matches most closely (the most literal
+    /// segments, as `access` chooses: `/households/import` is the import's path, not a
+    /// household's), in `ORDER`; empty when `path` matches none (an unknown path).
     pub fn for_path(&self, path: &str) -> Vec<&'static str> {
+        let literals = |template: &[Segment]| {
+            template
+                .iter()
+                .filter(|s| matches!(s, Segment::Literal(_)))
+                .count()
+        };
+        let closest = self.matching(path).map(|(t, _)| literals(t)).max();
         let mut found = std::collections::BTreeSet::new();
-        for (_, methods) in self.matching(path) {
-            found.extend(methods.iter().map(|(m, _)| *m));
+        for (template, methods) in self.matching(path) {
+            if Some(literals(template)) == closest {
+                found.extend(methods.iter().map(|(m, _)| *m));
+            }
         }
         ORDER.into_iter().filter(|m| found.contains(m)).collect()
+    }
+}
+
+impl KnownRoutes {
+    /// 405 `method_not_allowed` with `Allow` when `path` is an API path that does not take
+    /// `method`; `None` for an unknown path or a method it takes.
+    pub fn refuse_method(&self, method: &str, path: &str) -> Option<HttpResponse> {
+        let methods = self.for_path(path);
+        if methods.is_empty() || methods.contains(&method) {
+            return None;
+        }
+        let allow = methods.join(", ");
+        let message = format!("this path takes {allow}, not {method}");
+        let mut res = ApiError::new(RefusalKind::MethodNotAllowed, message).error_response();
+        res.headers_mut().insert(
+            header::ALLOW,
+            HeaderValue::from_str(&allow).expect("method names are header-safe"),
+        );
+        Some(res)
     }
 }
 
@@ -133,6 +165,9 @@ mod tests {
         assert_eq!(allowed.for_path("/api/v1/kiosk/login"), ["POST"]);
         assert_eq!(allowed.for_path("/api/v1/rounds/7/open"), ["POST"]);
         assert_eq!(allowed.for_path("/api/v1/units/abc"), ["GET", "PATCH"]);
+        // a literal path beside a template that would take it: the literal's methods only
+        assert_eq!(allowed.for_path("/api/v1/households/import"), ["POST"]);
+        assert_eq!(allowed.for_path("/api/v1/households/7"), ["GET"]);
         assert_eq!(
             allowed.for_path("/api/v1/developers/3/webhook"),
             ["GET", "PUT", "DELETE"]

@@ -114,6 +114,55 @@ fn whole_numbers(value: &mut Value) {
     }
 }
 
+/// The JSON form of an upload's table, for the document: the rows alone, or an object with the
+/// rows under `key` (`{"units": […]}`); each row an object of column names (docs/api.md,
+/// "Uploads"), checked cell by cell (422 `upload_rejected`).
+pub fn table_json_schema(key: &str) -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+    use utoipa::openapi::schema::{AnyOfBuilder, ArrayBuilder, ObjectBuilder, Type};
+    let rows = || ArrayBuilder::new().items(ObjectBuilder::new()).build();
+    AnyOfBuilder::new()
+        .item(rows())
+        .item(
+            ObjectBuilder::new()
+                .schema_type(Type::Object)
+                .property(key, rows())
+                .required(key),
+        )
+        .into()
+}
+
+/// The multipart form of an upload, for the document: the table as the part named `file`.
+pub fn table_multipart_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+    use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+    ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .property(
+            "file",
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary))),
+        )
+        .required("file")
+        .into()
+}
+
+/// Declares a document-only type whose schema a function gives (`$schema()`).
+macro_rules! schema_of {
+    ($(#[$doc:meta])* $name:ident = $schema:expr) => {
+        $(#[$doc])*
+        pub struct $name;
+
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+                $schema
+            }
+        }
+
+        impl utoipa::ToSchema for $name {}
+    };
+}
+pub(crate) use schema_of;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -155,7 +155,8 @@ async fn change_status(
 #[utoipa::path(post, path = "/api/v1/developers/{id}/approve", tag = "developers", security(("bearer" = [])),
     params(("id" = i64, Path, description = "developer id")), request_body(content = Option<ReasonRequest>),
     responses((status = 200, body = DeveloperOut), (status = 403, body = Err), (status = 404, body = Err),
-        (status = 409, body = Err, description = "invalid_transition")))]
+        (status = 409, body = Err, description = "invalid_transition"),
+        (status = 422, body = Err, description = "validation_failed: a reason over 500 characters")))]
 #[post("/api/v1/developers/{id}/approve")]
 pub async fn approve_developer(
     caller: Caller,
@@ -176,7 +177,8 @@ pub async fn approve_developer(
 #[utoipa::path(post, path = "/api/v1/developers/{id}/suspend", tag = "developers", security(("bearer" = [])),
     params(("id" = i64, Path, description = "developer id")), request_body(content = Option<ReasonRequest>),
     responses((status = 200, body = DeveloperOut), (status = 403, body = Err), (status = 404, body = Err),
-        (status = 409, body = Err, description = "invalid_transition")))]
+        (status = 409, body = Err, description = "invalid_transition"),
+        (status = 422, body = Err, description = "validation_failed: a reason over 500 characters")))]
 #[post("/api/v1/developers/{id}/suspend")]
 pub async fn suspend_developer(
     caller: Caller,

@@ -78,6 +78,21 @@ pub struct HoldOut {
     pub policy_version: i64,
 }
 
+/// The `Idempotency-Key` header, for the document: the routes read it with `idempotency_key`.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Header)]
+pub struct IdempotencyKeyHeader {
+    /// 1–100 printable ASCII characters; a replay returns the first response, the same key with
+    /// another request is 409 `idempotency_key_reused`
+    #[param(
+        rename = "Idempotency-Key",
+        min_length = 1,
+        max_length = 100,
+        pattern = "^[!-~]+$"
+    )]
+    pub key: Option<String>,
+}
+
 /// The `Idempotency-Key` of a request by `scope`, bound to the method, path and `body`.
 pub fn idempotency_key(
     req: &HttpRequest,
@@ -128,7 +143,7 @@ pub fn respond(stored: Stored) -> HttpResponse {
 
 #[utoipa::path(post, path = "/api/v1/kiosk/holds", tag = "selection", security(("bearer" = [])),
     request_body = HoldRequest,
-    params(("Idempotency-Key" = Option<String>, Header, description = "a replay returns the first response; the same key with another body is 409")),
+    params(IdempotencyKeyHeader),
     responses((status = 201, body = HoldOut), (status = 401, body = Err),
         (status = 403, body = Err, description = "not_your_turn, voucher_expired"),
         (status = 404, body = Err, description = "no such unit"),
@@ -168,7 +183,7 @@ pub async fn create_hold(
 
 #[utoipa::path(post, path = "/api/v1/kiosk/holds/{id}/confirm", tag = "selection", security(("bearer" = [])),
     params(("id" = i64, Path, description = "hold id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "a replay returns the first response")),
+        IdempotencyKeyHeader),
     responses((status = 200, body = ReservationOut, description = "confirmed, with the frozen quote"),
         (status = 401, body = Err), (status = 404, body = Err),
         (status = 409, body = Err, description = "hold_expired, entitlement_exhausted, invalid_transition, idempotency_key_reused")))]

@@ -105,11 +105,20 @@ pub struct HouseholdImportResult {
     pub households: Vec<ImportedHousehold>,
 }
 
+crate::routes::body::schema_of!(
+    /// `{"households": [row, …]}` or the rows alone, for the document
+    HouseholdTableJson = crate::routes::body::table_json_schema("households")
+);
+crate::routes::body::schema_of!(
+    /// the table as the part named `file`, for the document
+    TableMultipart = crate::routes::body::table_multipart_schema()
+);
+
 #[utoipa::path(post, path = "/api/v1/households/import", tag = "households", security(("bearer" = [])),
     request_body(description = "the household table (docs/api.md, Uploads) as text/csv (UTF-8 or GB18030), \
         an XLSX workbook, JSON {\"households\":[…]}, or multipart/form-data with a part named file",
         content((String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-            (Object = "application/json"), (Object = "multipart/form-data"))),
+            (HouseholdTableJson = "application/json"), (TableMultipart = "multipart/form-data"))),
     responses((status = 201, body = HouseholdImportResult), (status = 400, body = Err), (status = 401, body = Err),
         (status = 403, body = Err), (status = 409, body = Err, description = "duplicate_household (registered concurrently)"),
         (status = 413, body = Err), (status = 415, body = Err),

@@ -90,6 +90,8 @@ impl<T: ToSchema> Page<T> {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReasonRequest {
+    /// at most 500 characters
+    #[schema(max_length = 500)]
     pub reason: Option<String>,
 }
 

@@ -15,9 +15,16 @@ use crate::state::AppState;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateOfficialRequest {
+    /// 1–50 characters
+    #[schema(min_length = 1, max_length = 50)]
     pub name: String,
     /// `admin` or `viewer`
+    #[schema(schema_with = role_schema)]
     pub role: String,
+}
+
+fn role_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+    crate::routes::params::words_schema(&["admin", "viewer"])
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -42,7 +49,7 @@ pub async fn create_official(
     caller.admin()?;
     let mut errors = Vec::new();
     let name = text_field(&mut errors, "name", &body.name, 1, 50);
-    let role = OfficialRole::parse(body.role.trim());
+    let role = OfficialRole::parse(&body.role);
     if role.is_none() {
         errors.push(FieldError::new("role", "must be admin or viewer"));
     }

@@ -64,9 +64,11 @@ pub fn date(name: &str, given: &str) -> Result<i32, ApiError> {
         })
 }
 
-/// A month written exactly `YYYY-MM`, as its first and last day; else 400 naming `name`.
+/// A month written exactly `YYYY-MM` (years 1000–9999: a ranking reaches two months back), as
+/// its first and last day; else 400 naming `name`.
 pub fn month(name: &str, given: &str) -> Result<(i32, i32), ApiError> {
     let shaped = given.len() == 7
+        && !given.starts_with('0')
         && given.bytes().enumerate().all(|(i, b)| {
             if i == 4 {
                 b == b'-'
@@ -98,7 +100,7 @@ mod tests {
             assert!(date("from", bad).is_err(), "{bad:?}");
         }
         assert_eq!(month("month", "2026-02").unwrap(), (20260201, 20260228));
-        for bad in ["", "2026-2", "2026-13", "2026-02 ", "2026/02"] {
+        for bad in ["", "2026-2", "2026-13", "2026-02 ", "2026/02", "0999-01"] {
             assert!(month("month", bad).is_err(), "{bad:?}");
         }
     }

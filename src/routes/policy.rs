@@ -2,6 +2,8 @@
 //! published rules), `PUT /api/v1/policy` (admin: a new effective-dated version) and
 //! `GET /api/v1/policy/versions` (officials: every version kept).
 
+use std::collections::BTreeMap;
+
 use actix_web::{get, put, web, HttpResponse};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -17,26 +19,52 @@ use crate::state::AppState;
 
 type Err = crate::error::ErrorBody;
 
-/// One policy version with its values.
+/// One policy version with its values (`PolicyValues`' fields, written out: the document says
+/// exactly what is served).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PolicyOut {
     pub version: i64,
     /// RFC 3339; the version is in force from then until a later version's `effective_from`
     pub effective_from: String,
     pub created_at: String,
+    /// `null` for the first version, which no official wrote
     pub created_by_official_id: Option<i64>,
-    #[serde(flatten)]
-    pub values: PolicyValues,
+    /// `zone_ratio["1"]["2"]` = area multiplier when moving from zone 1 into zone 2
+    pub zone_ratio: BTreeMap<String, BTreeMap<String, f64>>,
+    pub relocation_reward_yuan_per_m2: i64,
+    pub hold_minutes: i64,
+    pub max_active_holds: i64,
+    pub voucher_validity_days: i64,
+    pub monetization_target_pct: i64,
+    pub login_max_failures: i64,
+    pub login_lockout_minutes: i64,
 }
 
 impl From<PolicyVersion> for PolicyOut {
     fn from(v: PolicyVersion) -> Self {
+        let PolicyValues {
+            zone_ratio,
+            relocation_reward_yuan_per_m2,
+            hold_minutes,
+            max_active_holds,
+            voucher_validity_days,
+            monetization_target_pct,
+            login_max_failures,
+            login_lockout_minutes,
+        } = v.policy.values();
         PolicyOut {
             version: v.version,
             effective_from: rfc3339(v.effective_from_ms),
             created_at: rfc3339(v.created_at_ms),
             created_by_official_id: v.created_by_official_id,
-            values: v.policy.values(),
+            zone_ratio,
+            relocation_reward_yuan_per_m2,
+            hold_minutes,
+            max_active_holds,
+            voucher_validity_days,
+            monetization_target_pct,
+            login_max_failures,
+            login_lockout_minutes,
         }
     }
 }

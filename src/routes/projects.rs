@@ -19,17 +19,28 @@ type Err = crate::error::ErrorBody;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateProjectRequest {
+    /// 1–100 characters
+    #[schema(min_length = 1, max_length = 100)]
     pub name: String,
-    /// 区县
+    /// 区县, 1–30 characters
+    #[schema(min_length = 1, max_length = 30)]
     pub district: String,
     /// 1, 2 or 3 (一类区 is the core)
+    #[schema(minimum = 1, maximum = 3)]
     pub zone_class: i64,
+    /// 1–200 characters
+    #[schema(min_length = 1, max_length = 200)]
     pub address: String,
+    /// with `lng`, or neither
+    #[schema(minimum = -90, maximum = 90)]
     pub lat: Option<f64>,
+    #[schema(minimum = -180, maximum = 180)]
     pub lng: Option<f64>,
-    /// 预售许可证号
+    /// 预售许可证号, 1–60 characters
+    #[schema(min_length = 1, max_length = 60)]
     pub presale_permit_no: String,
     /// `ready` (现房) or `off_plan` (期房)
+    #[schema(schema_with = delivery_schema)]
     pub delivery: String,
     /// YYYY-MM-DD, required for off_plan
     pub delivery_date: Option<String>,
@@ -37,6 +48,10 @@ pub struct CreateProjectRequest {
     pub amenities: Vec<String>,
     #[serde(default)]
     pub description: String,
+}
+
+fn delivery_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+    crate::routes::params::words_schema(&["ready", "off_plan"])
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -193,7 +208,8 @@ async fn change_status(
 #[utoipa::path(post, path = "/api/v1/projects/{id}/approve", tag = "projects", security(("bearer" = [])),
     params(("id" = i64, Path, description = "project id")), request_body(content = Option<ReasonRequest>),
     responses((status = 200, body = ProjectOut), (status = 403, body = Err), (status = 404, body = Err),
-        (status = 409, body = Err, description = "invalid_transition")))]
+        (status = 409, body = Err, description = "invalid_transition"),
+        (status = 422, body = Err, description = "validation_failed: a reason over 500 characters")))]
 #[post("/api/v1/projects/{id}/approve")]
 pub async fn approve_project(
     caller: Caller,
@@ -214,7 +230,8 @@ pub async fn approve_project(
 #[utoipa::path(post, path = "/api/v1/projects/{id}/reject", tag = "projects", security(("bearer" = [])),
     params(("id" = i64, Path, description = "project id")), request_body(content = Option<ReasonRequest>),
     responses((status = 200, body = ProjectOut), (status = 403, body = Err), (status = 404, body = Err),
-        (status = 409, body = Err, description = "invalid_transition")))]
+        (status = 409, body = Err, description = "invalid_transition"),
+        (status = 422, body = Err, description = "validation_failed: a reason over 500 characters")))]
 #[post("/api/v1/projects/{id}/reject")]
 pub async fn reject_project(
     caller: Caller,

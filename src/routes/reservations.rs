@@ -5,7 +5,9 @@ use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::holds::{idempotency_key, respond, ReservationDetail, ReservationOut};
+use super::holds::{
+    idempotency_key, respond, IdempotencyKeyHeader, ReservationDetail, ReservationOut,
+};
 use super::{ListQuery, Page};
 use crate::auth::{Caller, Principal};
 use crate::db::idempotency;
@@ -45,6 +47,7 @@ pub async fn list_reservations(
 #[serde(deny_unknown_fields)]
 pub struct CancelRequest {
     /// why the bureau cancels (required, up to 500 characters)
+    #[schema(min_length = 1, max_length = 500)]
     pub reason: String,
 }
 
@@ -57,7 +60,7 @@ fn scope(caller: &Caller) -> String {
 }
 
 #[utoipa::path(post, path = "/api/v1/reservations/{id}/cancel", tag = "selection", security(("bearer" = [])),
-    params(("id" = i64, Path, description = "reservation id")), request_body = CancelRequest,
+    params(("id" = i64, Path, description = "reservation id"), IdempotencyKeyHeader), request_body = CancelRequest,
     responses((status = 200, body = ReservationOut, description = "cancelled; unit available again; entitlement restored"),
         (status = 401, body = Err), (status = 403, body = Err), (status = 404, body = Err),
         (status = 409, body = Err, description = "invalid_transition: not confirmed"), (status = 422, body = Err)))]
@@ -93,12 +96,13 @@ pub async fn cancel_reservation(
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ContractRequest {
-    /// 网签备案号
+    /// 网签备案号, 1–50 characters, no control characters
+    #[schema(min_length = 1, max_length = 50)]
     pub contract_no: String,
 }
 
 #[utoipa::path(post, path = "/api/v1/reservations/{id}/contract", tag = "selection", security(("bearer" = [])),
-    params(("id" = i64, Path, description = "reservation id")), request_body = ContractRequest,
+    params(("id" = i64, Path, description = "reservation id"), IdempotencyKeyHeader), request_body = ContractRequest,
     responses((status = 200, body = ReservationOut, description = "contracted; unit sold"),
         (status = 401, body = Err), (status = 403, body = Err), (status = 404, body = Err, description = "not a reservation of this developer's units"),
         (status = 409, body = Err, description = "invalid_transition: not confirmed"), (status = 422, body = Err)))]

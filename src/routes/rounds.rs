@@ -18,15 +18,23 @@ type Err = crate::error::ErrorBody;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateRoundRequest {
+    /// 1–100 characters
+    #[schema(min_length = 1, max_length = 100)]
     pub name: String,
     /// the round's households (hall households only) …
+    #[schema(min_items = 1, max_items = 100_000)]
     pub household_ids: Option<Vec<i64>>,
     /// … or every hall household of this expropriation project
     pub expropriation_project: Option<String>,
     /// `signing_time` (先签约先选房) or `lottery`
+    #[schema(schema_with = ordering_schema)]
     pub ordering: String,
     /// lottery: hex of sha256(seed), committed now and checked at the draw
     pub seed_sha256: Option<String>,
+}
+
+fn ordering_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+    crate::routes::params::words_schema(&["signing_time", "lottery"])
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -83,7 +91,7 @@ pub async fn create_round(
     let body = body.into_inner();
     let mut errors = Vec::new();
     let name = text_field(&mut errors, "name", &body.name, 1, 100);
-    let ordering = Ordering::parse(body.ordering.trim());
+    let ordering = Ordering::parse(&body.ordering);
     if ordering.is_none() {
         errors.push(FieldError::new(
             "ordering",
@@ -189,7 +197,8 @@ pub async fn get_round(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DrawRequest {
-    /// the seed whose sha256 was committed at creation
+    /// the seed whose sha256 was committed at creation, 1–200 bytes
+    #[schema(min_length = 1, max_length = 200)]
     pub seed: String,
 }
 

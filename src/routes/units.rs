@@ -103,12 +103,21 @@ crate::routes::params::query_words!(
     ModeWord { Upsert = "upsert", Create = "create" }
 );
 
+crate::routes::body::schema_of!(
+    /// `{"units": [row, …]}` or the rows alone, for the document
+    UnitTableJson = crate::routes::body::table_json_schema("units")
+);
+crate::routes::body::schema_of!(
+    /// the table as the part named `file`, for the document
+    TableMultipart = crate::routes::body::table_multipart_schema()
+);
+
 #[utoipa::path(post, path = "/api/v1/projects/{id}/units/import", tag = "units", security(("bearer" = [])),
     params(("id" = i64, Path, description = "project id"), ImportQuery),
     request_body(description = "the unit table (docs/api.md, Uploads) as text/csv (UTF-8, UTF-8 with BOM or GB18030), \
         an XLSX workbook, JSON {\"units\":[…]}, or multipart/form-data with a part named file",
         content((String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-            (Object = "application/json"), (Object = "multipart/form-data"))),
+            (UnitTableJson = "application/json"), (TableMultipart = "multipart/form-data"))),
     responses((status = 200, body = ImportResult), (status = 400, body = Err, description = "malformed_json / malformed_body"),
         (status = 401, body = Err), (status = 403, body = Err), (status = 404, body = Err),
         (status = 409, body = Err, description = "project_closed"),
@@ -214,10 +223,12 @@ pub async fn get_unit(
 #[serde(deny_unknown_fields)]
 pub struct UpdateUnitRequest {
     /// new 备案单价, 1 000–300 000; the total is recomputed from the area
+    #[schema(minimum = 1_000, maximum = 300_000)]
     pub price_per_m2_yuan: Option<i64>,
     /// `available` (relist) or `withdrawn` (take off the hall)
     pub status: Option<String>,
     /// at most 2 000 characters
+    #[schema(max_length = 2_000)]
     pub description: Option<String>,
 }
 

@@ -23,6 +23,7 @@ pub async fn stats_chart(
     query: web::Query<StatsQuery>,
 ) -> ApiResult<HttpResponse> {
     caller.official()?;
+    query.check()?;
     let svg = match name.as_str() {
         "selections-trend.svg" => {
             let mut q = web::Query::into_inner(query);

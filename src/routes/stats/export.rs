@@ -30,6 +30,7 @@ pub async fn stats_export(
     state: web::Data<AppState>,
     query: web::Query<StatsQuery>,
 ) -> ApiResult<HttpResponse> {
+    query.check()?;
     let report_word = query.report.unwrap_or(ReportWord::Destocking);
     if report_word != ReportWord::Settlement {
         caller.official()?;

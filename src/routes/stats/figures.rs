@@ -69,6 +69,7 @@ pub async fn stats_destocking(
     query: web::Query<StatsQuery>,
 ) -> ApiResult<web::Json<Destocking>> {
     caller.official()?;
+    query.check()?;
     Ok(web::Json(destocking_figures(&state, &query).await?))
 }
 
@@ -95,6 +96,7 @@ pub async fn stats_rankings(
     query: web::Query<StatsQuery>,
 ) -> ApiResult<web::Json<Rankings>> {
     caller.official()?;
+    query.check()?;
     Ok(web::Json(ranking_figures(&state, &query).await?))
 }
 
@@ -202,6 +204,7 @@ pub async fn stats_settlement(
     state: web::Data<AppState>,
     query: web::Query<StatsQuery>,
 ) -> ApiResult<web::Json<Settlement>> {
+    query.check()?;
     let developer = settlement_scope(&caller, query.developer_id)?;
     let page = PageRequest::parse(query.page, query.per_page)
         .map_err(|e| bad(format!("{} {}", e.field, e.message)))?;

@@ -65,7 +65,7 @@ pub struct StatsQuery {
     #[param(inline)]
     pub level: Option<LevelWord>,
     /// rankings: YYYY-MM (default this month)
-    #[param(pattern = "^[0-9]{4}-(0[1-9]|1[0-2])$")]
+    #[param(pattern = "^[1-9][0-9]{3}-(0[1-9]|1[0-2])$")]
     pub month: Option<String>,
     /// settlement: one developer (a developer: only its own id)
     pub developer_id: Option<i64>,
@@ -91,6 +91,20 @@ struct DestockingArgs {
 }
 
 impl StatsQuery {
+    /// Refuses a malformed value of any parameter, whether or not this route reads it: every
+    /// route of the figures takes the whole query the document lists.
+    pub(super) fn check(&self) -> ApiResult<()> {
+        for (name, value) in [("from", &self.from), ("to", &self.to)] {
+            if let Some(value) = value {
+                params::date(name, value)?;
+            }
+        }
+        if let Some(month) = &self.month {
+            params::month("month", month)?;
+        }
+        crate::routes::page_request(self.page, self.per_page).map(drop)
+    }
+
     fn destocking(&self, today: i32) -> ApiResult<DestockingArgs> {
         let by = GroupBy::parse(self.group_by.map_or("project", GroupByWord::word))
             .expect("every group_by word parses");
