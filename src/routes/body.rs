@@ -143,6 +143,9 @@ pub fn table_multipart_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schem
                 .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary))),
         )
         .required("file")
+        .additional_properties(Some(
+            utoipa::openapi::schema::AdditionalProperties::FreeForm(false),
+        ))
         .into()
 }
 
