@@ -9,6 +9,7 @@ pub mod health;
 pub mod holds;
 pub mod households;
 pub mod kiosk;
+pub mod listing_query;
 pub mod listings;
 pub mod officials;
 pub mod pages;
