@@ -93,6 +93,12 @@ pub struct MatchParams {
     /// items per page, 1–100, default 20
     #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<i64>,
+    /// the search's text and order, which matches do not take: refused with a pointer to the
+    /// search (not in the document, which lists what a route takes)
+    #[param(ignore)]
+    pub q: Option<String>,
+    #[param(ignore)]
+    pub sort: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -121,6 +127,14 @@ pub async fn kiosk_matches(
     let started = Instant::now();
     let (hid, _) = caller.household()?;
     let bad = |m: &str| ApiError::new(RefusalKind::InvalidQuery, m.to_string());
+    if params.q.as_deref().is_some_and(|q| !q.trim().is_empty()) {
+        return Err(bad(
+            "matches take the listing filters, not q; search text with /api/v1/listings",
+        ));
+    }
+    if params.sort.as_deref().is_some_and(|s| s != "relevance") {
+        return Err(bad("matches are ranked by fit; sort is not supported"));
+    }
     let page = crate::routes::page_request(params.page, params.per_page)?;
     filters.check()?;
     let query = filters
