@@ -59,6 +59,7 @@ fn config(dir: &std::path::Path, database_url: String) -> Config {
         upload: UploadLimits::default(),
         kiosk: Default::default(),
         webhooks: Default::default(),
+        outbound: Default::default(),
         security: anju::config::SecuritySettings::default(),
         http: anju::config::HttpLimits::default(),
         secrets_dir: dir.to_path_buf(),

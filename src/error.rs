@@ -38,6 +38,7 @@ pub fn http_of(kind: RefusalKind) -> (StatusCode, &'static str) {
         MalformedJson => (S::BAD_REQUEST, "malformed_json"),
         InvalidQuery => (S::BAD_REQUEST, "invalid_query"),
         ValidationFailed => (S::UNPROCESSABLE_ENTITY, "validation_failed"),
+        OutboundRefused => (S::UNPROCESSABLE_ENTITY, "outbound_refused"),
         UploadRejected => (S::UNPROCESSABLE_ENTITY, "upload_rejected"),
         EmptyUpload => (S::UNPROCESSABLE_ENTITY, "empty_upload"),
         BadEncoding => (S::UNPROCESSABLE_ENTITY, "bad_encoding"),

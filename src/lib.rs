@@ -14,6 +14,7 @@ pub mod http_limits;
 pub mod jobs;
 pub mod metrics;
 pub mod openapi;
+pub mod outbound;
 pub mod routes;
 pub mod search;
 pub mod startup;

@@ -27,6 +27,7 @@ use crate::http_limits::{BodyIdle, PeerConnections};
 use crate::jobs::delivery::{WebhookWorker, WorkerGuard};
 use crate::jobs::indexer::Indexer;
 use crate::jobs::sweeper::HoldSweeper;
+use crate::outbound::{OutboundGuard, Resolver, SystemResolver};
 use crate::routes;
 use crate::routes::allowed::KnownRoutes;
 use crate::search::SearchIndex;
@@ -60,6 +61,15 @@ pub fn open_database(config: &Config, now_ms: i64) -> anyhow::Result<DbPool> {
 
 /// The database (see `open_database`) plus the search index and its indexer (not yet started).
 pub fn prepare_state(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState> {
+    prepare_state_with(config, clock, Arc::new(SystemResolver))
+}
+
+/// `prepare_state` with the resolver outbound requests use (tests give one they control).
+pub fn prepare_state_with(
+    config: &Config,
+    clock: Arc<dyn Clock>,
+    resolver: Arc<dyn Resolver>,
+) -> anyhow::Result<AppState> {
     let pool = open_database(config, clock.now_ms())?;
     let search = Arc::new(SearchIndex::open_or_create(&config.index_dir)?);
     let indexer = Indexer::new(
@@ -67,12 +77,14 @@ pub fn prepare_state(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<A
         pool.clone(),
         Duration::from_millis(100),
     );
-    // started by `Application::build_with_clock`; other commands only enqueue
+    let outbound = OutboundGuard::new(config.outbound.allow.clone(), resolver);
+    // started by `Application::build_with`; other commands only enqueue
     let webhooks = WebhookWorker::new(
         pool.clone(),
         DataCipher::from_config(config),
         Arc::clone(&clock),
         config.webhooks,
+        outbound.clone(),
     );
     Ok(AppState {
         pool,
@@ -90,6 +102,7 @@ pub fn prepare_state(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<A
         search,
         indexer,
         webhooks,
+        outbound,
     })
 }
 
@@ -99,7 +112,19 @@ impl Application {
     }
 
     pub fn build_with_clock(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Application> {
-        let state = prepare_state(config, clock)?;
+        Self::build_with(config, clock, Arc::new(SystemResolver))
+    }
+
+    /// The application with the given time source and name resolver (tests control both).
+    pub fn build_with(
+        config: &Config,
+        clock: Arc<dyn Clock>,
+        resolver: Arc<dyn Resolver>,
+    ) -> anyhow::Result<Application> {
+        let state = prepare_state_with(config, clock, resolver)?;
+        if !config.outbound.allow.is_empty() {
+            tracing::info!(allow = %config.outbound.allow, "outbound allow-list in force");
+        }
         // catches up from the last applied sequence, then follows the outbox
         state.indexer.spawn();
         if crate::db::is_postgres(&config.database_url) {

@@ -28,6 +28,8 @@ pub struct AppState {
     pub indexer: Arc<Indexer>,
     /// sends the webhook outbox; `write` wakes it
     pub webhooks: Arc<WebhookWorker>,
+    /// decides every URL the service will call (webhooks): at registration and at each delivery
+    pub outbound: crate::outbound::OutboundGuard,
 }
 
 impl AppState {

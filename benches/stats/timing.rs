@@ -19,6 +19,7 @@ pub(crate) fn config(dir: &std::path::Path, database_url: String) -> Config {
             ..KioskSettings::default()
         },
         webhooks: Default::default(),
+        outbound: Default::default(),
         security: anju::config::SecuritySettings::default(),
         http: anju::config::HttpLimits::default(),
         secrets_dir: dir.to_path_buf(),

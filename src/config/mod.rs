@@ -48,6 +48,7 @@ pub struct Config {
     pub webhooks: WebhookSettings,
     pub security: SecuritySettings,
     pub http: HttpLimits,
+    pub outbound: OutboundSettings,
     /// Where `admin.token` / `data.key` were read from or written to, if from files.
     pub secrets_dir: PathBuf,
     /// Set when the admin token was generated during this load (announce it once on the console).
@@ -76,6 +77,7 @@ struct FileConfig {
     http_keep_alive_secs: Option<u64>,
     http_max_connections: Option<usize>,
     http_max_per_peer: Option<usize>,
+    outbound_allow: Option<String>,
 }
 
 impl Config {
@@ -109,6 +111,7 @@ impl Config {
             ..SecuritySettings::default()
         };
         let http = http_limits(&env, &file)?;
+        let outbound = outbound(&env, file.outbound_allow.clone())?;
         let listen = env("ANJU_LISTEN")
             .or(file.listen)
             .unwrap_or_else(|| "127.0.0.1:8080".into());
@@ -214,6 +217,7 @@ impl Config {
             webhooks,
             security,
             http,
+            outbound,
             secrets_dir,
             admin_token_generated,
         })

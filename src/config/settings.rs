@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+use crate::domain::outbound::OutboundPolicy;
+
 /// Limits on uploads (docs/api.md, "Uploads": 20 MiB body, 100 000 rows).
 #[derive(Debug, Clone, Copy)]
 pub struct UploadLimits {
@@ -73,6 +75,25 @@ impl Default for WebhookSettings {
             poll_ms: 200,
         }
     }
+}
+
+/// Requests to URLs that others chose (webhooks): the SSRF guard (docs/security.md).
+#[derive(Debug, Clone, Default)]
+pub struct OutboundSettings {
+    /// Networks and host names that may be reached although they are loopback, private,
+    /// link-local … (`ANJU_OUTBOUND_ALLOW`): on-premises sales systems, tests. Empty: only public
+    /// unicast addresses.
+    pub allow: OutboundPolicy,
+}
+
+pub(super) fn outbound(
+    env: &impl Fn(&str) -> Option<String>,
+    from_file: Option<String>,
+) -> anyhow::Result<OutboundSettings> {
+    let list = env("ANJU_OUTBOUND_ALLOW").or(from_file).unwrap_or_default();
+    let allow =
+        OutboundPolicy::parse(&list).map_err(|e| anyhow::anyhow!("ANJU_OUTBOUND_ALLOW: {e}"))?;
+    Ok(OutboundSettings { allow })
 }
 
 /// Credentials and look-ups under attack (docs/security.md, "Limits and hardening").
@@ -196,4 +217,26 @@ pub(super) fn http_limits(
         )?
         .unwrap_or(d.max_per_peer),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_outbound_allow_list_comes_from_the_environment_or_the_file() {
+        let none = |_: &str| None;
+        assert!(outbound(&none, None).unwrap().allow.is_empty());
+        let from_file = outbound(&none, Some("10.0.0.0/8,sales.corp".into())).unwrap();
+        assert_eq!(from_file.allow.to_string(), "10.0.0.0/8,sales.corp");
+        let env = |k: &str| (k == "ANJU_OUTBOUND_ALLOW").then(|| "127.0.0.1".to_string());
+        let both = outbound(&env, Some("10.0.0.0/8".into())).unwrap();
+        assert_eq!(
+            both.allow.to_string(),
+            "127.0.0.1/32",
+            "the environment wins"
+        );
+        let err = outbound(&none, Some("10.0.0.0/99".into())).unwrap_err();
+        assert!(err.to_string().starts_with("ANJU_OUTBOUND_ALLOW"), "{err}");
+    }
 }

@@ -9,6 +9,7 @@ pub mod household;
 pub mod lockout;
 pub mod mask;
 pub mod matching;
+pub mod outbound;
 pub mod periods;
 pub mod policy;
 pub mod project;
