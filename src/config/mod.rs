@@ -48,6 +48,7 @@ pub struct Config {
     pub webhooks: WebhookSettings,
     pub security: SecuritySettings,
     pub http: HttpLimits,
+    pub retention: RetentionSettings,
     /// Where `admin.token` / `data.key` were read from or written to, if from files.
     pub secrets_dir: PathBuf,
     /// Set when the admin token was generated during this load (announce it once on the console).
@@ -76,6 +77,10 @@ struct FileConfig {
     http_keep_alive_secs: Option<u64>,
     http_max_connections: Option<usize>,
     http_max_per_peer: Option<usize>,
+    retention_deliveries_days: Option<i64>,
+    retention_idempotency_days: Option<i64>,
+    retention_sessions_days: Option<i64>,
+    retention_every_secs: Option<u64>,
 }
 
 impl Config {
@@ -109,6 +114,7 @@ impl Config {
             ..SecuritySettings::default()
         };
         let http = http_limits(&env, &file)?;
+        let retention = retention(&env, &file)?;
         let listen = env("ANJU_LISTEN")
             .or(file.listen)
             .unwrap_or_else(|| "127.0.0.1:8080".into());
@@ -214,6 +220,7 @@ impl Config {
             webhooks,
             security,
             http,
+            retention,
             secrets_dir,
             admin_token_generated,
         })

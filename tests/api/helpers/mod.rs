@@ -93,6 +93,7 @@ pub fn test_config(dir: &std::path::Path, database_url: String) -> Config {
         webhooks: anju::config::WebhookSettings::default(),
         security: anju::config::SecuritySettings::default(),
         http: anju::config::HttpLimits::default(),
+        retention: anju::config::RetentionSettings::default(),
         secrets_dir: dir.to_path_buf(),
         admin_token_generated: false,
     }
