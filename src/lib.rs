@@ -12,6 +12,7 @@ pub mod enrolment;
 pub mod error;
 pub mod http_limits;
 pub mod jobs;
+pub mod maintenance;
 pub mod metrics;
 pub mod openapi;
 pub mod outbound;

@@ -51,6 +51,11 @@ pub fn open_database(config: &Config, now_ms: i64) -> anyhow::Result<DbPool> {
     if applied > 0 {
         tracing::info!(applied, "database migrations applied");
     }
+    // events written before the audit log was a chain (an upgrade) get their hashes now
+    let chained = crate::db::audit_chain::seal_unchained(&mut conn, 1_000)?;
+    if chained > 0 {
+        tracing::info!(chained, "audit events chained");
+    }
     crate::db::officials::ensure_bootstrap(
         &mut conn,
         &hash_token(config.admin_token.expose()),
@@ -138,6 +143,13 @@ impl Application {
                 Arc::clone(&state.clock),
                 Arc::clone(&state.indexer),
                 Duration::from_millis(config.kiosk.hold_sweep_ms),
+            );
+        }
+        if config.retention.every_secs > 0 {
+            crate::jobs::pruner::Pruner::spawn(
+                state.pool.clone(),
+                Arc::clone(&state.clock),
+                config.retention,
             );
         }
         let listener = TcpListener::bind(&config.listen)?;

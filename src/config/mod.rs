@@ -49,6 +49,7 @@ pub struct Config {
     pub security: SecuritySettings,
     pub http: HttpLimits,
     pub outbound: OutboundSettings,
+    pub retention: RetentionSettings,
     /// Where `admin.token` / `data.key` were read from or written to, if from files.
     pub secrets_dir: PathBuf,
     /// Set when the admin token was generated during this load (announce it once on the console).
@@ -78,6 +79,10 @@ struct FileConfig {
     http_max_connections: Option<usize>,
     http_max_per_peer: Option<usize>,
     outbound_allow: Option<String>,
+    retention_deliveries_days: Option<i64>,
+    retention_idempotency_days: Option<i64>,
+    retention_sessions_days: Option<i64>,
+    retention_every_secs: Option<u64>,
 }
 
 impl Config {
@@ -112,6 +117,7 @@ impl Config {
         };
         let http = http_limits(&env, &file)?;
         let outbound = outbound(&env, file.outbound_allow.clone())?;
+        let retention = retention(&env, &file)?;
         let listen = env("ANJU_LISTEN")
             .or(file.listen)
             .unwrap_or_else(|| "127.0.0.1:8080".into());
@@ -218,6 +224,7 @@ impl Config {
             security,
             http,
             outbound,
+            retention,
             secrets_dir,
             admin_token_generated,
         })

@@ -148,6 +148,66 @@ impl Default for HttpLimits {
     }
 }
 
+/// How long finished rows are kept before the pruning job deletes them (docs/security.md,
+/// "Retention"); 0 keeps them for ever. The audit log is never pruned.
+#[derive(Debug, Clone, Copy)]
+pub struct RetentionSettings {
+    /// Delivered or failed webhook deliveries, by age (`ANJU_RETENTION_DELIVERIES_DAYS`).
+    pub deliveries_days: i64,
+    /// Idempotency keys, by age (`ANJU_RETENTION_IDEMPOTENCY_DAYS`): a retry within this many
+    /// days is answered from the stored response.
+    pub idempotency_days: i64,
+    /// Kiosk sessions, days after they expired or ended (`ANJU_RETENTION_SESSIONS_DAYS`).
+    pub sessions_days: i64,
+    /// How often the job runs (`ANJU_RETENTION_EVERY_SECS`; 0: never, run `anju prune` instead).
+    pub every_secs: u64,
+}
+
+impl Default for RetentionSettings {
+    fn default() -> Self {
+        RetentionSettings {
+            deliveries_days: 30,
+            idempotency_days: 7,
+            sessions_days: 30,
+            every_secs: 3_600,
+        }
+    }
+}
+
+pub(super) fn retention(
+    env: &impl Fn(&str) -> Option<String>,
+    file: &super::FileConfig,
+) -> anyhow::Result<RetentionSettings> {
+    let d = RetentionSettings::default();
+    let days = |name, from_file, default| {
+        Ok::<_, anyhow::Error>(number(env, name, from_file, 0..=36_500)?.unwrap_or(default))
+    };
+    Ok(RetentionSettings {
+        deliveries_days: days(
+            "ANJU_RETENTION_DELIVERIES_DAYS",
+            file.retention_deliveries_days,
+            d.deliveries_days,
+        )?,
+        idempotency_days: days(
+            "ANJU_RETENTION_IDEMPOTENCY_DAYS",
+            file.retention_idempotency_days,
+            d.idempotency_days,
+        )?,
+        sessions_days: days(
+            "ANJU_RETENTION_SESSIONS_DAYS",
+            file.retention_sessions_days,
+            d.sessions_days,
+        )?,
+        every_secs: number(
+            env,
+            "ANJU_RETENTION_EVERY_SECS",
+            file.retention_every_secs,
+            0..=604_800,
+        )?
+        .unwrap_or(d.every_secs),
+    })
+}
+
 /// `name` from the environment or, failing that, `from_file` (its `anju.toml` key), as a number
 /// within `range`; `None` when neither sets it.
 pub(super) fn number<T>(
@@ -238,5 +298,27 @@ mod tests {
         );
         let err = outbound(&none, Some("10.0.0.0/99".into())).unwrap_err();
         assert!(err.to_string().starts_with("ANJU_OUTBOUND_ALLOW"), "{err}");
+    }
+
+    #[test]
+    fn retention_days_come_from_the_environment_within_their_range() {
+        let file = super::super::FileConfig::default();
+        let env = |k: &str| match k {
+            "ANJU_RETENTION_IDEMPOTENCY_DAYS" => Some("14".to_string()),
+            "ANJU_RETENTION_EVERY_SECS" => Some("0".to_string()),
+            _ => None,
+        };
+        let r = retention(&env, &file).unwrap();
+        assert_eq!(
+            (
+                r.deliveries_days,
+                r.idempotency_days,
+                r.sessions_days,
+                r.every_secs
+            ),
+            (30, 14, 30, 0)
+        );
+        let negative = |k: &str| (k == "ANJU_RETENTION_SESSIONS_DAYS").then(|| "-1".to_string());
+        assert!(retention(&negative, &file).is_err());
     }
 }

@@ -2,6 +2,7 @@
 //! HTTP with reqwest. Runs on SQLite, or on PostgreSQL when ANJU_TEST_POSTGRES_URL is set.
 
 mod access;
+mod audit;
 mod demo;
 mod fidelity;
 mod file_modes;
@@ -16,6 +17,7 @@ mod metrics;
 mod ownership;
 mod pages;
 mod races;
+mod retention;
 mod search;
 mod selection;
 mod service;

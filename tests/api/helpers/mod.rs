@@ -100,6 +100,7 @@ pub fn test_config(dir: &std::path::Path, database_url: String) -> Config {
         outbound: anju::config::OutboundSettings {
             allow: anju::domain::outbound::OutboundPolicy::parse("127.0.0.1/32").unwrap(),
         },
+        retention: anju::config::RetentionSettings::default(),
         secrets_dir: dir.to_path_buf(),
         admin_token_generated: false,
     }
