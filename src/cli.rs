@@ -130,7 +130,7 @@ fn import_units(config: Config, project_id: i64, file: &std::path::Path) -> anyh
     bar.set_message(format!("parsing {}", file.display()));
     bar.enable_steady_tick(std::time::Duration::from_millis(120));
     let started = std::time::Instant::now();
-    let parsed = crate::upload::units::parse_units(&bytes, format, config.upload.max_rows);
+    let parsed = crate::upload::units::parse_units(&bytes, format, config.upload.budgets());
     let rows = rows_or_report(parsed, &bar)?;
     let parsed = started.elapsed();
     bar.set_message(format!("storing {} units", rows.len()));
@@ -245,7 +245,7 @@ fn import_households(
     let spinner = indicatif::ProgressBar::new_spinner();
     spinner.set_message(format!("checking {}", file.display()));
     let parsed =
-        crate::upload::households::parse_households(&bytes, format, config.upload.max_rows, today);
+        crate::upload::households::parse_households(&bytes, format, config.upload.budgets(), today);
     let rows = rows_or_report(parsed, &spinner)?;
     spinner.finish_and_clear();
     let slips_path =

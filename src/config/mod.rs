@@ -76,6 +76,10 @@ struct FileConfig {
     http_keep_alive_secs: Option<u64>,
     http_max_connections: Option<usize>,
     http_max_per_peer: Option<usize>,
+    upload_max_bytes: Option<usize>,
+    upload_max_rows: Option<usize>,
+    upload_max_inflated_bytes: Option<u64>,
+    upload_max_parallel: Option<usize>,
 }
 
 impl Config {
@@ -109,6 +113,7 @@ impl Config {
             ..SecuritySettings::default()
         };
         let http = http_limits(&env, &file)?;
+        let upload = upload_limits(&env, &file)?;
         let listen = env("ANJU_LISTEN")
             .or(file.listen)
             .unwrap_or_else(|| "127.0.0.1:8080".into());
@@ -206,7 +211,7 @@ impl Config {
             data_key_previous,
             log,
             db_pool_size,
-            upload: UploadLimits::default(),
+            upload,
             kiosk: KioskSettings {
                 idle_timeout_secs: kiosk_idle_secs,
                 ..KioskSettings::default()

@@ -3,19 +3,36 @@
 
 use std::fmt;
 
-/// Limits on uploads (docs/api.md, "Uploads": 20 MiB body, 100 000 rows).
+/// Limits on uploads (docs/security.md, "Limits and hardening"; the reading budgets beyond these
+/// three are `upload::Budgets`' defaults).
 #[derive(Debug, Clone, Copy)]
 pub struct UploadLimits {
+    /// The body, read no further (`ANJU_UPLOAD_MAX_BYTES`): past it 413 `payload_too_large`.
     pub max_body_bytes: usize,
+    /// Data rows (`ANJU_UPLOAD_MAX_ROWS`): past it 413 `too_many_rows`.
     pub max_rows: usize,
+    /// What an XLSX's zip entries may inflate to together (`ANJU_UPLOAD_MAX_INFLATED_BYTES`).
+    pub max_inflated_bytes: u64,
+    /// Uploads parsed at the same time (`ANJU_UPLOAD_MAX_PARALLEL`); more wait their turn (each
+    /// may hold several times its body while it is read).
+    pub max_parallel: usize,
 }
 
 impl Default for UploadLimits {
     fn default() -> Self {
         UploadLimits {
-            max_body_bytes: 20 * 1024 * 1024,
-            max_rows: 100_000,
+            max_body_bytes: 50 * 1024 * 1024,
+            max_rows: 200_000,
+            max_inflated_bytes: 256 * 1024 * 1024,
+            max_parallel: 2,
         }
+    }
+}
+
+impl UploadLimits {
+    /// What reading one upload may cost.
+    pub fn budgets(&self) -> crate::upload::Budgets {
+        crate::upload::Budgets::new(self.max_rows, self.max_inflated_bytes)
     }
 }
 
@@ -196,4 +213,100 @@ pub(super) fn http_limits(
         )?
         .unwrap_or(d.max_per_peer),
     })
+}
+
+pub(super) fn upload_limits(
+    env: &impl Fn(&str) -> Option<String>,
+    file: &super::FileConfig,
+) -> anyhow::Result<UploadLimits> {
+    const MIB: usize = 1024 * 1024;
+    let d = UploadLimits::default();
+    Ok(UploadLimits {
+        max_body_bytes: number(
+            env,
+            "ANJU_UPLOAD_MAX_BYTES",
+            file.upload_max_bytes,
+            MIB..=1024 * MIB,
+        )?
+        .unwrap_or(d.max_body_bytes),
+        max_rows: number(
+            env,
+            "ANJU_UPLOAD_MAX_ROWS",
+            file.upload_max_rows,
+            1..=10_000_000,
+        )?
+        .unwrap_or(d.max_rows),
+        max_inflated_bytes: number(
+            env,
+            "ANJU_UPLOAD_MAX_INFLATED_BYTES",
+            file.upload_max_inflated_bytes,
+            MIB as u64..=4096 * MIB as u64,
+        )?
+        .unwrap_or(d.max_inflated_bytes),
+        max_parallel: number(
+            env,
+            "ANJU_UPLOAD_MAX_PARALLEL",
+            file.upload_max_parallel,
+            1..=64,
+        )?
+        .unwrap_or(d.max_parallel),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn upload(vars: &[(&str, &str)], toml: &str) -> anyhow::Result<UploadLimits> {
+        let file: super::super::FileConfig = toml::from_str(toml).expect("toml");
+        let env = |k: &str| {
+            vars.iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| v.to_string())
+        };
+        upload_limits(&env, &file)
+    }
+
+    #[test]
+    fn upload_limits_default_to_50_mib_200_000_rows_and_256_mib_inflated() {
+        let limits = upload(&[], "").unwrap();
+        assert_eq!(limits.max_body_bytes, 50 * 1024 * 1024);
+        assert_eq!(limits.max_rows, 200_000);
+        assert_eq!(limits.max_inflated_bytes, 256 * 1024 * 1024);
+        assert_eq!(limits.max_parallel, 2);
+        assert_eq!(limits.budgets(), crate::upload::Budgets::default());
+    }
+
+    #[test]
+    fn upload_limits_come_from_the_environment_over_the_file() {
+        let toml = "upload_max_rows = 5000\nupload_max_bytes = 2097152";
+        let limits = upload(&[("ANJU_UPLOAD_MAX_ROWS", "700")], toml).unwrap();
+        assert_eq!(
+            (limits.max_rows, limits.max_body_bytes),
+            (700, 2 * 1024 * 1024)
+        );
+        assert_eq!(limits.budgets().max_shared_strings, 7_010);
+        let vars = [
+            ("ANJU_UPLOAD_MAX_INFLATED_BYTES", "1048576"),
+            ("ANJU_UPLOAD_MAX_PARALLEL", "1"),
+        ];
+        let limits = upload(&vars, "").unwrap();
+        assert_eq!(
+            (limits.max_inflated_bytes, limits.max_parallel),
+            (1024 * 1024, 1)
+        );
+    }
+
+    #[test]
+    fn upload_limits_out_of_range_stop_the_start() {
+        for (name, value) in [
+            ("ANJU_UPLOAD_MAX_BYTES", "1000"),
+            ("ANJU_UPLOAD_MAX_ROWS", "0"),
+            ("ANJU_UPLOAD_MAX_INFLATED_BYTES", "lots"),
+            ("ANJU_UPLOAD_MAX_PARALLEL", "0"),
+        ] {
+            let error = upload(&[(name, value)], "").unwrap_err().to_string();
+            assert!(error.starts_with(name), "{error}");
+        }
+    }
 }

@@ -129,8 +129,9 @@ pub async fn import_households(
         .unwrap_or_default()
         .with_timezone(&shanghai())
         .date_naive();
-    let rows = web::block(move || {
-        crate::upload::households::parse_households(&body, format, limits.max_rows, today)
+    let budgets = limits.budgets();
+    let rows = super::upload_body::parse(&state, move || {
+        crate::upload::households::parse_households(&body, format, budgets, today)
     })
     .await??;
     let cipher = state.cipher.clone();

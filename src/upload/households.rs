@@ -65,7 +65,7 @@ pub struct ParsedHousehold {
 pub fn parse_households(
     bytes: &[u8],
     format: UploadFormat,
-    max_rows: usize,
+    budgets: impl Into<super::table::Budgets>,
     today: NaiveDate,
 ) -> Result<Vec<ParsedHousehold>, UploadError> {
     let mut households = Vec::new();
@@ -75,7 +75,7 @@ pub fn parse_households(
         format,
         "households",
         HOUSEHOLD_COLUMNS,
-        max_rows,
+        budgets,
         |raw| {
             let mut check = RowCheck::new(&raw, &mut errors);
             if let (Some(household), true) = (check.household(today), check.ok) {

@@ -69,13 +69,13 @@ pub struct ParsedUnit {
 pub fn parse_units(
     bytes: &[u8],
     format: UploadFormat,
-    max_rows: usize,
+    budgets: impl Into<super::table::Budgets>,
 ) -> Result<Vec<ParsedUnit>, UploadError> {
     let mut units = Vec::new();
     let mut errors = Vec::new();
     // keys of rows that failed validation still take part in the duplicate check
     let mut invalid_keys: Vec<(usize, [String; 3])> = Vec::new();
-    let table_errors = for_each_row(bytes, format, "units", UNIT_COLUMNS, max_rows, |raw| {
+    let table_errors = for_each_row(bytes, format, "units", UNIT_COLUMNS, budgets, |raw| {
         let mut check = RowCheck::new(&raw, &mut errors);
         match (check.unit(), check.ok) {
             (Some(unit), true) => units.push(ParsedUnit { row: raw.row, unit }),
