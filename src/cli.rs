@@ -153,7 +153,7 @@ fn import_units(config: Config, project_id: i64, file: &std::path::Path) -> anyh
     bar.set_message(format!("parsing {}", file.display()));
     bar.enable_steady_tick(std::time::Duration::from_millis(120));
     let started = std::time::Instant::now();
-    let checked = crate::upload::units::check_units(&bytes, format, config.upload.max_rows);
+    let checked = crate::upload::units::check_units(&bytes, format, config.upload.budgets());
     let table = checked.map_err(|e| rejection(e, &bar))?;
     let rows = table.units.len();
     let parsed = started.elapsed();
@@ -275,7 +275,7 @@ fn import_households(
     let spinner = indicatif::ProgressBar::new_spinner();
     spinner.set_message(format!("checking {}", file.display()));
     let checked =
-        crate::upload::households::check_households(&bytes, format, config.upload.max_rows, today);
+        crate::upload::households::check_households(&bytes, format, config.upload.budgets(), today);
     let table = checked.map_err(|e| rejection(e, &spinner))?;
     spinner.finish_and_clear();
     let slips_path =

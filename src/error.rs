@@ -223,6 +223,14 @@ impl From<UploadError> for ApiError {
             UploadError::TooManyRows { .. } => ApiError::new(RefusalKind::TooManyRows, message),
             UploadError::MalformedJson(_) => ApiError::new(RefusalKind::MalformedJson, message),
             UploadError::BadSpreadsheet(_) => ApiError::new(RefusalKind::BadSpreadsheet, message),
+            // 422 naming the budget; `rows` stays a list, as for every other upload_rejected
+            UploadError::OverBudget(o) => ApiError::new(RefusalKind::UploadRejected, message)
+                .with_details(serde_json::json!({
+                    "budget": o.budget,
+                    "limit": o.limit,
+                    "found": o.found,
+                    "rows": [],
+                })),
         }
     }
 }

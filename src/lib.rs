@@ -10,6 +10,8 @@ pub mod demo;
 pub mod domain;
 pub mod enrolment;
 pub mod error;
+#[cfg(test)]
+mod fuzz;
 pub mod http_limits;
 pub mod jobs;
 pub mod maintenance;

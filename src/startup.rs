@@ -96,6 +96,7 @@ pub fn prepare_state_with(
         cipher: DataCipher::from_config(config),
         clock,
         upload: config.upload,
+        upload_gate: Arc::new(tokio::sync::Semaphore::new(config.upload.max_parallel)),
         kiosk: config.kiosk,
         security: config.security,
         metrics: Arc::new(crate::metrics::Metrics::default()),

@@ -83,6 +83,10 @@ struct FileConfig {
     retention_idempotency_days: Option<i64>,
     retention_sessions_days: Option<i64>,
     retention_every_secs: Option<u64>,
+    upload_max_bytes: Option<usize>,
+    upload_max_rows: Option<usize>,
+    upload_max_inflated_bytes: Option<u64>,
+    upload_max_parallel: Option<usize>,
 }
 
 impl Config {
@@ -118,6 +122,7 @@ impl Config {
         let http = http_limits(&env, &file)?;
         let outbound = outbound(&env, file.outbound_allow.clone())?;
         let retention = retention(&env, &file)?;
+        let upload = upload_limits(&env, &file)?;
         let listen = env("ANJU_LISTEN")
             .or(file.listen)
             .unwrap_or_else(|| "127.0.0.1:8080".into());
@@ -215,7 +220,7 @@ impl Config {
             data_key_previous,
             log,
             db_pool_size,
-            upload: UploadLimits::default(),
+            upload,
             kiosk: KioskSettings {
                 idle_timeout_secs: kiosk_idle_secs,
                 ..KioskSettings::default()

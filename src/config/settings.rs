@@ -5,19 +5,36 @@ use std::fmt;
 
 use crate::domain::outbound::OutboundPolicy;
 
-/// Limits on uploads (docs/api.md, "Uploads": 20 MiB body, 100 000 rows).
+/// Limits on uploads (docs/security.md, "Limits and hardening"; the reading budgets beyond these
+/// three are `upload::Budgets`' defaults).
 #[derive(Debug, Clone, Copy)]
 pub struct UploadLimits {
+    /// The body, read no further (`ANJU_UPLOAD_MAX_BYTES`): past it 413 `payload_too_large`.
     pub max_body_bytes: usize,
+    /// Data rows (`ANJU_UPLOAD_MAX_ROWS`): past it 413 `too_many_rows`.
     pub max_rows: usize,
+    /// What an XLSX's zip entries may inflate to together (`ANJU_UPLOAD_MAX_INFLATED_BYTES`).
+    pub max_inflated_bytes: u64,
+    /// Uploads parsed at the same time (`ANJU_UPLOAD_MAX_PARALLEL`); more wait their turn (each
+    /// may hold several times its body while it is read).
+    pub max_parallel: usize,
 }
 
 impl Default for UploadLimits {
     fn default() -> Self {
         UploadLimits {
-            max_body_bytes: 20 * 1024 * 1024,
-            max_rows: 100_000,
+            max_body_bytes: 50 * 1024 * 1024,
+            max_rows: 200_000,
+            max_inflated_bytes: 256 * 1024 * 1024,
+            max_parallel: 2,
         }
+    }
+}
+
+impl UploadLimits {
+    /// What reading one upload may cost.
+    pub fn budgets(&self) -> crate::upload::Budgets {
+        crate::upload::Budgets::new(self.max_rows, self.max_inflated_bytes)
     }
 }
 
@@ -279,46 +296,43 @@ pub(super) fn http_limits(
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_outbound_allow_list_comes_from_the_environment_or_the_file() {
-        let none = |_: &str| None;
-        assert!(outbound(&none, None).unwrap().allow.is_empty());
-        let from_file = outbound(&none, Some("10.0.0.0/8,sales.corp".into())).unwrap();
-        assert_eq!(from_file.allow.to_string(), "10.0.0.0/8,sales.corp");
-        let env = |k: &str| (k == "ANJU_OUTBOUND_ALLOW").then(|| "127.0.0.1".to_string());
-        let both = outbound(&env, Some("10.0.0.0/8".into())).unwrap();
-        assert_eq!(
-            both.allow.to_string(),
-            "127.0.0.1/32",
-            "the environment wins"
-        );
-        let err = outbound(&none, Some("10.0.0.0/99".into())).unwrap_err();
-        assert!(err.to_string().starts_with("ANJU_OUTBOUND_ALLOW"), "{err}");
-    }
-
-    #[test]
-    fn retention_days_come_from_the_environment_within_their_range() {
-        let file = super::super::FileConfig::default();
-        let env = |k: &str| match k {
-            "ANJU_RETENTION_IDEMPOTENCY_DAYS" => Some("14".to_string()),
-            "ANJU_RETENTION_EVERY_SECS" => Some("0".to_string()),
-            _ => None,
-        };
-        let r = retention(&env, &file).unwrap();
-        assert_eq!(
-            (
-                r.deliveries_days,
-                r.idempotency_days,
-                r.sessions_days,
-                r.every_secs
-            ),
-            (30, 14, 30, 0)
-        );
-        let negative = |k: &str| (k == "ANJU_RETENTION_SESSIONS_DAYS").then(|| "-1".to_string());
-        assert!(retention(&negative, &file).is_err());
-    }
+pub(super) fn upload_limits(
+    env: &impl Fn(&str) -> Option<String>,
+    file: &super::FileConfig,
+) -> anyhow::Result<UploadLimits> {
+    const MIB: usize = 1024 * 1024;
+    let d = UploadLimits::default();
+    Ok(UploadLimits {
+        max_body_bytes: number(
+            env,
+            "ANJU_UPLOAD_MAX_BYTES",
+            file.upload_max_bytes,
+            MIB..=1024 * MIB,
+        )?
+        .unwrap_or(d.max_body_bytes),
+        max_rows: number(
+            env,
+            "ANJU_UPLOAD_MAX_ROWS",
+            file.upload_max_rows,
+            1..=10_000_000,
+        )?
+        .unwrap_or(d.max_rows),
+        max_inflated_bytes: number(
+            env,
+            "ANJU_UPLOAD_MAX_INFLATED_BYTES",
+            file.upload_max_inflated_bytes,
+            MIB as u64..=4096 * MIB as u64,
+        )?
+        .unwrap_or(d.max_inflated_bytes),
+        max_parallel: number(
+            env,
+            "ANJU_UPLOAD_MAX_PARALLEL",
+            file.upload_max_parallel,
+            1..=64,
+        )?
+        .unwrap_or(d.max_parallel),
+    })
 }
+
+#[cfg(test)]
+mod tests;
