@@ -1,5 +1,5 @@
 //! Subcommands: `serve`, `migrate`, `reindex`, `import-units`, `import-households`, `demo`,
-//! `rotate-data-key`.
+//! `rotate-data-key`, `audit verify`, `prune` (the last two in `maintenance`).
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -70,6 +70,25 @@ pub enum Command {
         #[arg(long, default_value_t = 500)]
         batch: i64,
     },
+    /// The audit log
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// Delete finished webhook deliveries, idempotency keys and kiosk sessions past their
+    /// retention once (the service does it every ANJU_RETENTION_EVERY_SECS); never audit events
+    Prune,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Check the hash chain from the first event: exits 0 with the count and the head, or
+    /// non-zero naming the first changed, missing or unchained event
+    Verify {
+        /// events read per query
+        #[arg(long, default_value_t = 1_000)]
+        batch: i64,
+    },
 }
 
 pub fn main() -> anyhow::Result<()> {
@@ -88,6 +107,10 @@ pub fn main() -> anyhow::Result<()> {
         Command::RotateDataKey { batch } => rotate_data_key(&config, batch),
         Command::ImportHouseholds { file, slips } => import_households(config, &file, slips),
         Command::Reindex => reindex(config),
+        Command::Audit {
+            command: AuditCommand::Verify { batch },
+        } => crate::maintenance::audit_verify(&config, batch),
+        Command::Prune => crate::maintenance::prune(&config),
     }
 }
 
@@ -130,7 +153,7 @@ fn import_units(config: Config, project_id: i64, file: &std::path::Path) -> anyh
     bar.set_message(format!("parsing {}", file.display()));
     bar.enable_steady_tick(std::time::Duration::from_millis(120));
     let started = std::time::Instant::now();
-    let checked = crate::upload::units::check_units(&bytes, format, config.upload.max_rows);
+    let checked = crate::upload::units::check_units(&bytes, format, config.upload.budgets());
     let table = checked.map_err(|e| rejection(e, &bar))?;
     let rows = table.units.len();
     let parsed = started.elapsed();
@@ -252,7 +275,7 @@ fn import_households(
     let spinner = indicatif::ProgressBar::new_spinner();
     spinner.set_message(format!("checking {}", file.display()));
     let checked =
-        crate::upload::households::check_households(&bytes, format, config.upload.max_rows, today);
+        crate::upload::households::check_households(&bytes, format, config.upload.budgets(), today);
     let table = checked.map_err(|e| rejection(e, &spinner))?;
     spinner.finish_and_clear();
     let slips_path =

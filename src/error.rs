@@ -38,6 +38,7 @@ pub fn http_of(kind: RefusalKind) -> (StatusCode, &'static str) {
         MalformedJson => (S::BAD_REQUEST, "malformed_json"),
         InvalidQuery => (S::BAD_REQUEST, "invalid_query"),
         ValidationFailed => (S::UNPROCESSABLE_ENTITY, "validation_failed"),
+        OutboundRefused => (S::UNPROCESSABLE_ENTITY, "outbound_refused"),
         UploadRejected => (S::UNPROCESSABLE_ENTITY, "upload_rejected"),
         EmptyUpload => (S::UNPROCESSABLE_ENTITY, "empty_upload"),
         BadEncoding => (S::UNPROCESSABLE_ENTITY, "bad_encoding"),
@@ -222,6 +223,14 @@ impl From<UploadError> for ApiError {
             UploadError::TooManyRows { .. } => ApiError::new(RefusalKind::TooManyRows, message),
             UploadError::MalformedJson(_) => ApiError::new(RefusalKind::MalformedJson, message),
             UploadError::BadSpreadsheet(_) => ApiError::new(RefusalKind::BadSpreadsheet, message),
+            // 422 naming the budget; `rows` stays a list, as for every other upload_rejected
+            UploadError::OverBudget(o) => ApiError::new(RefusalKind::UploadRejected, message)
+                .with_details(serde_json::json!({
+                    "budget": o.budget,
+                    "limit": o.limit,
+                    "found": o.found,
+                    "rows": [],
+                })),
         }
     }
 }

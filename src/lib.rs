@@ -10,10 +10,14 @@ pub mod demo;
 pub mod domain;
 pub mod enrolment;
 pub mod error;
+#[cfg(test)]
+mod fuzz;
 pub mod http_limits;
 pub mod jobs;
+pub mod maintenance;
 pub mod metrics;
 pub mod openapi;
+pub mod outbound;
 pub mod routes;
 pub mod search;
 pub mod startup;

@@ -25,6 +25,7 @@ use crate::http_limits::{BodyIdle, PeerConnections};
 use crate::jobs::delivery::{WebhookWorker, WorkerGuard};
 use crate::jobs::indexer::Indexer;
 use crate::jobs::sweeper::HoldSweeper;
+use crate::outbound::{OutboundGuard, Resolver, SystemResolver};
 use crate::routes;
 use crate::routes::allowed::KnownRoutes;
 use crate::search::SearchIndex;
@@ -48,6 +49,11 @@ pub fn open_database(config: &Config, now_ms: i64) -> anyhow::Result<DbPool> {
     if applied > 0 {
         tracing::info!(applied, "database migrations applied");
     }
+    // events written before the audit log was a chain (an upgrade) get their hashes now
+    let chained = crate::db::audit_chain::seal_unchained(&mut conn, 1_000)?;
+    if chained > 0 {
+        tracing::info!(chained, "audit events chained");
+    }
     crate::db::officials::ensure_bootstrap(
         &mut conn,
         &hash_token(config.admin_token.expose()),
@@ -58,6 +64,15 @@ pub fn open_database(config: &Config, now_ms: i64) -> anyhow::Result<DbPool> {
 
 /// The database (see `open_database`) plus the search index and its indexer (not yet started).
 pub fn prepare_state(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState> {
+    prepare_state_with(config, clock, Arc::new(SystemResolver))
+}
+
+/// `prepare_state` with the resolver outbound requests use (tests give one they control).
+pub fn prepare_state_with(
+    config: &Config,
+    clock: Arc<dyn Clock>,
+    resolver: Arc<dyn Resolver>,
+) -> anyhow::Result<AppState> {
     let pool = open_database(config, clock.now_ms())?;
     let search = Arc::new(SearchIndex::open_or_create(&config.index_dir)?);
     let indexer = Indexer::new(
@@ -65,18 +80,21 @@ pub fn prepare_state(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<A
         pool.clone(),
         Duration::from_millis(100),
     );
-    // started by `Application::build_with_clock`; other commands only enqueue
+    let outbound = OutboundGuard::new(config.outbound.allow.clone(), resolver);
+    // started by `Application::build_with`; other commands only enqueue
     let webhooks = WebhookWorker::new(
         pool.clone(),
         DataCipher::from_config(config),
         Arc::clone(&clock),
         config.webhooks,
+        outbound.clone(),
     );
     Ok(AppState {
         pool,
         cipher: DataCipher::from_config(config),
         clock,
         upload: config.upload,
+        upload_gate: Arc::new(tokio::sync::Semaphore::new(config.upload.max_parallel)),
         kiosk: config.kiosk,
         security: config.security,
         metrics: Arc::new(crate::metrics::Metrics::default()),
@@ -88,6 +106,7 @@ pub fn prepare_state(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<A
         search,
         indexer,
         webhooks,
+        outbound,
     })
 }
 
@@ -97,7 +116,19 @@ impl Application {
     }
 
     pub fn build_with_clock(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Application> {
-        let state = prepare_state(config, clock)?;
+        Self::build_with(config, clock, Arc::new(SystemResolver))
+    }
+
+    /// The application with the given time source and name resolver (tests control both).
+    pub fn build_with(
+        config: &Config,
+        clock: Arc<dyn Clock>,
+        resolver: Arc<dyn Resolver>,
+    ) -> anyhow::Result<Application> {
+        let state = prepare_state_with(config, clock, resolver)?;
+        if !config.outbound.allow.is_empty() {
+            tracing::info!(allow = %config.outbound.allow, "outbound allow-list in force");
+        }
         // catches up from the last applied sequence, then follows the outbox
         state.indexer.spawn();
         if crate::db::is_postgres(&config.database_url) {
@@ -111,6 +142,13 @@ impl Application {
                 Arc::clone(&state.clock),
                 Arc::clone(&state.indexer),
                 Duration::from_millis(config.kiosk.hold_sweep_ms),
+            );
+        }
+        if config.retention.every_secs > 0 {
+            crate::jobs::pruner::Pruner::spawn(
+                state.pool.clone(),
+                Arc::clone(&state.clock),
+                config.retention,
             );
         }
         let listener = TcpListener::bind(&config.listen)?;

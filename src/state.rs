@@ -19,6 +19,8 @@ pub struct AppState {
     pub cipher: DataCipher,
     pub clock: Arc<dyn Clock>,
     pub upload: UploadLimits,
+    /// One permit per upload being parsed (`UploadLimits::max_parallel`).
+    pub upload_gate: Arc<tokio::sync::Semaphore>,
     pub kiosk: KioskSettings,
     pub security: crate::config::SecuritySettings,
     pub metrics: Arc<crate::metrics::Metrics>,
@@ -28,6 +30,8 @@ pub struct AppState {
     pub indexer: Arc<Indexer>,
     /// sends the webhook outbox; `write` wakes it
     pub webhooks: Arc<WebhookWorker>,
+    /// decides every URL the service will call (webhooks): at registration and at each delivery
+    pub outbound: crate::outbound::OutboundGuard,
 }
 
 impl AppState {

@@ -224,12 +224,22 @@ pub(crate) fn load(conn: &mut AnyConnection, pg: bool, s: &Sizes, now_ms: i64) {
 
     let start = Instant::now();
     let a = s.audit.max(1);
+    // numbered after what is there (the chain assigns ids and sequence numbers), hashed below
+    let (last_id, last_seq): (Option<i64>, Option<i64>) = {
+        use anju::db::schema::audit_events as e;
+        use diesel::dsl::max;
+        use diesel::prelude::*;
+        e::table
+            .select((max(e::id), max(e::seq)))
+            .first(conn)
+            .expect("audit head")
+    };
     exec(
         conn,
         &format!(
-            "INSERT INTO audit_events (at_ms, actor_kind, actor_id, action, object_kind, object_id, \
-             request_id, details) \
-             SELECT {first} + (i - 1) * {gap}, \
+            "INSERT INTO audit_events (id, seq, at_ms, actor_kind, actor_id, action, object_kind, \
+             object_id, request_id, details) \
+             SELECT {last_id} + i, {last_seq} + i, {first} + (i - 1) * {gap}, \
              CASE i % 4 WHEN 0 THEN 'household' WHEN 1 THEN 'official' WHEN 2 THEN 'developer' \
                ELSE 'system' END, CASE WHEN i % 4 < 3 THEN i % 1000 + 1 END, \
              CASE i % 4 WHEN 0 THEN 'reservation.confirmed' WHEN 1 THEN 'household.read' \
@@ -239,8 +249,11 @@ pub(crate) fn load(conn: &mut AnyConnection, pg: bool, s: &Sizes, now_ms: i64) {
             series(pg, s.audit),
             first = now_ms - 365 * 86_400_000i64,
             gap = 365 * 86_400_000i64 / a,
+            last_id = last_id.unwrap_or(0),
+            last_seq = last_seq.unwrap_or(0),
         ),
     );
+    anju::db::audit_chain::seal_unchained(conn, 10_000).expect("audit events chained");
     t("audit events", start);
 
     if pg {
@@ -250,7 +263,6 @@ pub(crate) fn load(conn: &mut AnyConnection, pg: bool, s: &Sizes, now_ms: i64) {
             "units",
             "households",
             "reservations",
-            "audit_events",
         ] {
             let col = "id";
             exec(

@@ -19,8 +19,10 @@ pub(crate) fn config(dir: &std::path::Path, database_url: String) -> Config {
             ..KioskSettings::default()
         },
         webhooks: Default::default(),
+        outbound: Default::default(),
         security: anju::config::SecuritySettings::default(),
         http: anju::config::HttpLimits::default(),
+        retention: anju::config::RetentionSettings::default(),
         secrets_dir: dir.to_path_buf(),
         admin_token_generated: false,
     }

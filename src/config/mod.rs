@@ -48,6 +48,8 @@ pub struct Config {
     pub webhooks: WebhookSettings,
     pub security: SecuritySettings,
     pub http: HttpLimits,
+    pub outbound: OutboundSettings,
+    pub retention: RetentionSettings,
     /// Where `admin.token` / `data.key` were read from or written to, if from files.
     pub secrets_dir: PathBuf,
     /// Set when the admin token was generated during this load (announce it once on the console).
@@ -76,6 +78,15 @@ struct FileConfig {
     http_keep_alive_secs: Option<u64>,
     http_max_connections: Option<usize>,
     http_max_per_peer: Option<usize>,
+    outbound_allow: Option<String>,
+    retention_deliveries_days: Option<i64>,
+    retention_idempotency_days: Option<i64>,
+    retention_sessions_days: Option<i64>,
+    retention_every_secs: Option<u64>,
+    upload_max_bytes: Option<usize>,
+    upload_max_rows: Option<usize>,
+    upload_max_inflated_bytes: Option<u64>,
+    upload_max_parallel: Option<usize>,
 }
 
 impl Config {
@@ -109,6 +120,9 @@ impl Config {
             ..SecuritySettings::default()
         };
         let http = http_limits(&env, &file)?;
+        let outbound = outbound(&env, file.outbound_allow.clone())?;
+        let retention = retention(&env, &file)?;
+        let upload = upload_limits(&env, &file)?;
         let listen = env("ANJU_LISTEN")
             .or(file.listen)
             .unwrap_or_else(|| "127.0.0.1:8080".into());
@@ -206,7 +220,7 @@ impl Config {
             data_key_previous,
             log,
             db_pool_size,
-            upload: UploadLimits::default(),
+            upload,
             kiosk: KioskSettings {
                 idle_timeout_secs: kiosk_idle_secs,
                 ..KioskSettings::default()
@@ -214,6 +228,8 @@ impl Config {
             webhooks,
             security,
             http,
+            outbound,
+            retention,
             secrets_dir,
             admin_token_generated,
         })

@@ -3,19 +3,38 @@
 
 use std::fmt;
 
-/// Limits on uploads (docs/api.md, "Uploads": 20 MiB body, 100 000 rows).
+use crate::domain::outbound::OutboundPolicy;
+
+/// Limits on uploads (docs/security.md, "Limits and hardening"; the reading budgets beyond these
+/// three are `upload::Budgets`' defaults).
 #[derive(Debug, Clone, Copy)]
 pub struct UploadLimits {
+    /// The body, read no further (`ANJU_UPLOAD_MAX_BYTES`): past it 413 `payload_too_large`.
     pub max_body_bytes: usize,
+    /// Data rows (`ANJU_UPLOAD_MAX_ROWS`): past it 413 `too_many_rows`.
     pub max_rows: usize,
+    /// What an XLSX's zip entries may inflate to together (`ANJU_UPLOAD_MAX_INFLATED_BYTES`).
+    pub max_inflated_bytes: u64,
+    /// Uploads parsed at the same time (`ANJU_UPLOAD_MAX_PARALLEL`); more wait their turn (each
+    /// may hold several times its body while it is read).
+    pub max_parallel: usize,
 }
 
 impl Default for UploadLimits {
     fn default() -> Self {
         UploadLimits {
-            max_body_bytes: 20 * 1024 * 1024,
-            max_rows: 100_000,
+            max_body_bytes: 50 * 1024 * 1024,
+            max_rows: 200_000,
+            max_inflated_bytes: 256 * 1024 * 1024,
+            max_parallel: 2,
         }
+    }
+}
+
+impl UploadLimits {
+    /// What reading one upload may cost.
+    pub fn budgets(&self) -> crate::upload::Budgets {
+        crate::upload::Budgets::new(self.max_rows, self.max_inflated_bytes)
     }
 }
 
@@ -75,6 +94,25 @@ impl Default for WebhookSettings {
     }
 }
 
+/// Requests to URLs that others chose (webhooks): the SSRF guard (docs/security.md).
+#[derive(Debug, Clone, Default)]
+pub struct OutboundSettings {
+    /// Networks and host names that may be reached although they are loopback, private,
+    /// link-local … (`ANJU_OUTBOUND_ALLOW`): on-premises sales systems, tests. Empty: only public
+    /// unicast addresses.
+    pub allow: OutboundPolicy,
+}
+
+pub(super) fn outbound(
+    env: &impl Fn(&str) -> Option<String>,
+    from_file: Option<String>,
+) -> anyhow::Result<OutboundSettings> {
+    let list = env("ANJU_OUTBOUND_ALLOW").or(from_file).unwrap_or_default();
+    let allow =
+        OutboundPolicy::parse(&list).map_err(|e| anyhow::anyhow!("ANJU_OUTBOUND_ALLOW: {e}"))?;
+    Ok(OutboundSettings { allow })
+}
+
 /// Credentials and look-ups under attack (docs/security.md, "Limits and hardening").
 #[derive(Debug, Clone, Copy)]
 pub struct SecuritySettings {
@@ -125,6 +163,66 @@ impl Default for HttpLimits {
             max_per_peer: 256,
         }
     }
+}
+
+/// How long finished rows are kept before the pruning job deletes them (docs/security.md,
+/// "Retention"); 0 keeps them for ever. The audit log is never pruned.
+#[derive(Debug, Clone, Copy)]
+pub struct RetentionSettings {
+    /// Delivered or failed webhook deliveries, by age (`ANJU_RETENTION_DELIVERIES_DAYS`).
+    pub deliveries_days: i64,
+    /// Idempotency keys, by age (`ANJU_RETENTION_IDEMPOTENCY_DAYS`): a retry within this many
+    /// days is answered from the stored response.
+    pub idempotency_days: i64,
+    /// Kiosk sessions, days after they expired or ended (`ANJU_RETENTION_SESSIONS_DAYS`).
+    pub sessions_days: i64,
+    /// How often the job runs (`ANJU_RETENTION_EVERY_SECS`; 0: never, run `anju prune` instead).
+    pub every_secs: u64,
+}
+
+impl Default for RetentionSettings {
+    fn default() -> Self {
+        RetentionSettings {
+            deliveries_days: 30,
+            idempotency_days: 7,
+            sessions_days: 30,
+            every_secs: 3_600,
+        }
+    }
+}
+
+pub(super) fn retention(
+    env: &impl Fn(&str) -> Option<String>,
+    file: &super::FileConfig,
+) -> anyhow::Result<RetentionSettings> {
+    let d = RetentionSettings::default();
+    let days = |name, from_file, default| {
+        Ok::<_, anyhow::Error>(number(env, name, from_file, 0..=36_500)?.unwrap_or(default))
+    };
+    Ok(RetentionSettings {
+        deliveries_days: days(
+            "ANJU_RETENTION_DELIVERIES_DAYS",
+            file.retention_deliveries_days,
+            d.deliveries_days,
+        )?,
+        idempotency_days: days(
+            "ANJU_RETENTION_IDEMPOTENCY_DAYS",
+            file.retention_idempotency_days,
+            d.idempotency_days,
+        )?,
+        sessions_days: days(
+            "ANJU_RETENTION_SESSIONS_DAYS",
+            file.retention_sessions_days,
+            d.sessions_days,
+        )?,
+        every_secs: number(
+            env,
+            "ANJU_RETENTION_EVERY_SECS",
+            file.retention_every_secs,
+            0..=604_800,
+        )?
+        .unwrap_or(d.every_secs),
+    })
 }
 
 /// `name` from the environment or, failing that, `from_file` (its `anju.toml` key), as a number
@@ -197,3 +295,44 @@ pub(super) fn http_limits(
         .unwrap_or(d.max_per_peer),
     })
 }
+
+pub(super) fn upload_limits(
+    env: &impl Fn(&str) -> Option<String>,
+    file: &super::FileConfig,
+) -> anyhow::Result<UploadLimits> {
+    const MIB: usize = 1024 * 1024;
+    let d = UploadLimits::default();
+    Ok(UploadLimits {
+        max_body_bytes: number(
+            env,
+            "ANJU_UPLOAD_MAX_BYTES",
+            file.upload_max_bytes,
+            MIB..=1024 * MIB,
+        )?
+        .unwrap_or(d.max_body_bytes),
+        max_rows: number(
+            env,
+            "ANJU_UPLOAD_MAX_ROWS",
+            file.upload_max_rows,
+            1..=10_000_000,
+        )?
+        .unwrap_or(d.max_rows),
+        max_inflated_bytes: number(
+            env,
+            "ANJU_UPLOAD_MAX_INFLATED_BYTES",
+            file.upload_max_inflated_bytes,
+            MIB as u64..=4096 * MIB as u64,
+        )?
+        .unwrap_or(d.max_inflated_bytes),
+        max_parallel: number(
+            env,
+            "ANJU_UPLOAD_MAX_PARALLEL",
+            file.upload_max_parallel,
+            1..=64,
+        )?
+        .unwrap_or(d.max_parallel),
+    })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,4 +1,5 @@
-//! Append-only audit events, written in the same transaction as the change they record.
+//! Append-only audit events, written in the same transaction as the change they record and
+//! chained by hash (`db::audit_chain`); never pruned.
 
 use diesel::prelude::*;
 use serde::Serialize;
@@ -34,20 +35,8 @@ pub struct AuditCtx {
     pub now_ms: i64,
 }
 
-#[derive(Insertable)]
-#[diesel(table_name = audit_events)]
-struct NewAuditEvent<'a> {
-    at_ms: i64,
-    actor_kind: &'a str,
-    actor_id: Option<i64>,
-    action: &'a str,
-    object_kind: &'a str,
-    object_id: Option<i64>,
-    request_id: Option<&'a str>,
-    details: String,
-}
-
-/// Records `action` on an object. `details` must hold masked personal data only.
+/// Records `action` on an object. `details` must hold masked personal data only. The event is
+/// chained onto the log when the transaction commits (see `db::audit_chain`).
 pub fn record(
     conn: &mut AnyConnection,
     ctx: &AuditCtx,
@@ -57,19 +46,19 @@ pub fn record(
     details: serde_json::Value,
 ) -> QueryResult<()> {
     let (actor_kind, actor_id) = ctx.actor.parts();
-    diesel::insert_into(audit_events::table)
-        .values(NewAuditEvent {
+    super::audit_chain::record(
+        conn,
+        super::audit_chain::PendingEvent {
             at_ms: ctx.now_ms,
             actor_kind,
             actor_id,
-            action,
-            object_kind,
+            action: action.to_string(),
+            object_kind: object_kind.to_string(),
             object_id,
-            request_id: ctx.request_id.as_deref(),
+            request_id: ctx.request_id.clone(),
             details: details.to_string(),
-        })
-        .execute(conn)?;
-    Ok(())
+        },
+    )
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize, ToSchema)]

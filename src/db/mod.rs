@@ -2,6 +2,7 @@
 //! migrations, the write-transaction helper and one file of queries per table group.
 
 pub mod audit;
+pub mod audit_chain;
 pub mod credentials;
 pub mod developers;
 pub mod error;
@@ -14,6 +15,7 @@ pub mod officials;
 pub mod policy;
 pub mod projects;
 pub mod rekey;
+pub mod retention;
 pub mod rounds;
 pub mod schema;
 pub mod selection;
@@ -256,7 +258,8 @@ where
 
 /// Runs `f` in a write transaction: `BEGIN IMMEDIATE` on SQLite (so a transaction that reads
 /// before it writes takes the write lock up front and never fails with SQLITE_BUSY on upgrade),
-/// a plain `BEGIN` on PostgreSQL. Commits on `Ok`, rolls back on `Err`.
+/// a plain `BEGIN` on PostgreSQL. Commits on `Ok` (after chaining the audit events `f`
+/// recorded), rolls back on `Err`.
 pub fn write_tx<T, E, F>(conn: &mut AnyConnection, f: F) -> Result<T, E>
 where
     E: From<DieselError>,
@@ -268,7 +271,13 @@ where
         }
         AnyConnection::Postgresql(c) => AnsiTransactionManager::begin_transaction(c)?,
     }
-    match f(conn) {
+    // the audit events `f` records are chained and inserted last, just before COMMIT
+    let audit = audit_chain::Collector::begin(conn);
+    let done = f(conn).and_then(|value| {
+        audit_chain::append(conn, &audit.finish())?;
+        Ok(value)
+    });
+    match done {
         Ok(value) => {
             with_backend!(conn, c => AnsiTransactionManager::commit_transaction(c))?;
             Ok(value)

@@ -98,6 +98,9 @@ diesel::table! {
         object_id -> Nullable<BigInt>,
         request_id -> Nullable<Text>,
         details -> Text,
+        seq -> BigInt,
+        prev_hash -> Nullable<Text>,
+        hash -> Nullable<Text>,
     }
 }
 

@@ -135,7 +135,7 @@ pub fn set_webhook(
     })
 }
 
-/// Removes the developer's webhook; its pending deliveries end `failed` ("webhook removed").
+/// Removes the developer's webhook; its pending deliveries end `failed` (`webhook_removed`).
 pub fn delete_webhook(
     conn: &mut AnyConnection,
     ctx: &AuditCtx,
@@ -154,7 +154,7 @@ pub fn delete_webhook(
         )
         .set((
             d::status.eq(DeliveryStatus::Failed.as_str()),
-            d::last_error.eq("webhook removed"),
+            d::last_error.eq("webhook_removed"),
             d::claim_token.eq(None::<String>),
             d::claimed_until_ms.eq(None::<i64>),
         ))

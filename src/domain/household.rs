@@ -41,9 +41,13 @@ impl IdNumber {
         if s.chars().count() != 18 {
             return Err("must be 18 characters".into());
         }
-        let (first17, last) = s.split_at(17);
+        const SHAPE: &str = "must be 17 digits followed by a digit or X";
+        // 18 characters need not be 18 bytes: byte 17 may fall inside one (a fuzzer found it)
+        let Some((first17, last)) = s.split_at_checked(17) else {
+            return Err(SHAPE.into());
+        };
         let Some(check) = id_check_char(first17) else {
-            return Err("must be 17 digits followed by a digit or X".into());
+            return Err(SHAPE.into());
         };
         let birth = NaiveDate::parse_from_str(&first17[6..14], "%Y%m%d")
             .map_err(|_| "does not contain a valid birth date".to_string())?;

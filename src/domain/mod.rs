@@ -1,6 +1,7 @@
 //! Pure domain types and rules: no IO, no web framework, no database connection. Decisions return
 //! a typed `refusal::Refusal`; only the HTTP layer knows what status and code it becomes.
 
+pub mod audit_chain;
 pub mod credit_code;
 pub mod developer;
 pub mod entitlement;
@@ -9,6 +10,7 @@ pub mod household;
 pub mod lockout;
 pub mod mask;
 pub mod matching;
+pub mod outbound;
 pub mod periods;
 pub mod policy;
 pub mod project;

@@ -36,6 +36,7 @@ refusal_kinds!(
     MalformedBody,
     InvalidQuery,
     ValidationFailed,
+    OutboundRefused,
     ProjectClosed,
     InvalidTransition,
     DuplicateCreditCode,

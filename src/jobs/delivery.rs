@@ -1,6 +1,7 @@
 //! The webhook delivery worker: a thread with its own small tokio runtime that claims due rows of
 //! the delivery outbox, POSTs them signed to the developers' URLs with reqwest, and records the
-//! outcome, retrying failures with exponential backoff. Requests never wait for it.
+//! outcome, retrying failures with exponential backoff. Requests never wait for it. Every request
+//! goes through the outbound guard (`crate::outbound`); the log records only an error class.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -16,6 +17,8 @@ use crate::crypto::DataCipher;
 use crate::db::webhooks::{self as store, AttemptOutcome, Claimed, Delivery};
 use crate::db::DbPool;
 use crate::domain::webhook::{retry_delay_ms, signature};
+use crate::outbound::client::{self as outbound_client, ErrorClass};
+use crate::outbound::OutboundGuard;
 
 /// Requests in flight at once, in all.
 const MAX_IN_FLIGHT: usize = 32;
@@ -27,7 +30,6 @@ const CLAIM_BATCH: usize = 8;
 /// How long a claim lasts beyond the request's time limit: only a worker that died mid-request
 /// leaves a row claimed, and another instance takes it over after this.
 const LEASE_MARGIN_MS: i64 = 30_000;
-const MAX_ERROR_CHARS: usize = 300;
 
 pub const HEADER_EVENT: &str = "X-Anju-Event";
 pub const HEADER_DELIVERY: &str = "X-Anju-Delivery";
@@ -39,6 +41,7 @@ pub struct WebhookWorker {
     cipher: DataCipher,
     clock: Arc<dyn Clock>,
     settings: WebhookSettings,
+    guard: OutboundGuard,
     wake: Notify,
     stop: AtomicBool,
     /// requests in flight per developer
@@ -69,12 +72,14 @@ impl WebhookWorker {
         cipher: DataCipher,
         clock: Arc<dyn Clock>,
         settings: WebhookSettings,
+        guard: OutboundGuard,
     ) -> Arc<WebhookWorker> {
         Arc::new(WebhookWorker {
             pool,
             cipher,
             clock,
             settings,
+            guard,
             wake: Notify::new(),
             stop: AtomicBool::new(false),
             busy: Mutex::new(HashMap::new()),
@@ -115,14 +120,11 @@ impl WebhookWorker {
     }
 
     async fn run(self: Arc<Self>) {
-        let client = match reqwest::Client::builder()
-            .timeout(Duration::from_millis(self.settings.timeout_ms))
-            .connect_timeout(Duration::from_millis(self.settings.timeout_ms))
-            // a redirect is an answer that is not 2xx: retried, never followed elsewhere
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("anju-webhooks/", env!("CARGO_PKG_VERSION")))
-            .build()
-        {
+        let client = match outbound_client::client(
+            &self.guard,
+            Duration::from_millis(self.settings.timeout_ms),
+            concat!("anju-webhooks/", env!("CARGO_PKG_VERSION")),
+        ) {
             Ok(c) => c,
             Err(e) => {
                 tracing::error!(error = %e, "webhook worker cannot build its http client");
@@ -205,7 +207,7 @@ impl WebhookWorker {
             // removed after the claim: nothing to send to
             None => AttemptOutcome::Failed {
                 status_code: None,
-                error: "webhook removed".into(),
+                error: "webhook_removed".into(),
                 retry_at_ms: None,
             },
             Some(webhook) => self.send(&client, &delivery, &webhook).await,
@@ -266,9 +268,9 @@ impl WebhookWorker {
         delivery: &Delivery,
         webhook: &store::Webhook,
     ) -> AttemptOutcome {
-        let failed = |status_code: Option<i32>, error: String| AttemptOutcome::Failed {
-            status_code,
-            error: truncate(&error, MAX_ERROR_CHARS),
+        let failed = |status_code: Option<u16>, error: String| AttemptOutcome::Failed {
+            status_code: status_code.map(i32::from),
+            error,
             retry_at_ms: retry_delay_ms(
                 delivery.attempts,
                 self.settings.backoff_base_ms,
@@ -279,11 +281,14 @@ impl WebhookWorker {
         };
         let secret = match self.cipher.decrypt(&webhook.secret_enc) {
             Ok(s) => s,
-            Err(e) => return failed(None, e.to_string()),
+            Err(e) => {
+                tracing::error!(delivery_id = delivery.id, error = %e, "webhook secret unreadable");
+                return failed(None, "secret_unreadable".into());
+            }
         };
         let body = envelope(delivery);
         let timestamp = self.clock.now_ms().div_euclid(1000);
-        let result = client
+        let request = client
             .post(&webhook.url)
             .header(reqwest::header::CONTENT_TYPE, "application/json")
             .header(HEADER_EVENT, &delivery.event)
@@ -291,17 +296,25 @@ impl WebhookWorker {
             .header(HEADER_TIMESTAMP, timestamp.to_string())
             .header(HEADER_SIGNATURE, signature(&secret, timestamp, &body))
             .body(body)
-            .send()
-            .await;
-        match result {
-            Ok(res) if res.status().is_success() => AttemptOutcome::Delivered {
-                status_code: i32::from(res.status().as_u16()),
+            .build();
+        let request = match request {
+            Ok(r) => r,
+            Err(_) => return failed(None, ErrorClass::RequestFailed.to_string()),
+        };
+        match outbound_client::send(client, &self.guard, request).await {
+            Ok(code) => AttemptOutcome::Delivered {
+                status_code: i32::from(code),
             },
-            Ok(res) => failed(
-                Some(i32::from(res.status().as_u16())),
-                format!("receiver answered {}", res.status()),
-            ),
-            Err(e) => failed(None, describe(e)),
+            Err(failure) => {
+                // the cause, for the operator only; the record keeps the class
+                tracing::info!(
+                    delivery_id = delivery.id,
+                    class = %failure.class,
+                    detail = %failure.detail,
+                    "webhook request failed"
+                );
+                failed(failure.status, failure.class.to_string())
+            }
         }
     }
 }
@@ -319,33 +332,6 @@ pub fn envelope(delivery: &Delivery) -> Vec<u8> {
         "data": data,
     }))
     .expect("json values serialize")
-}
-
-/// A reqwest error as a short sentence with its causes, without the URL (it may carry a token).
-fn describe(e: reqwest::Error) -> String {
-    let kind = if e.is_timeout() {
-        "timed out"
-    } else if e.is_connect() {
-        "cannot connect"
-    } else {
-        "request failed"
-    };
-    let mut text = kind.to_string();
-    let e = e.without_url();
-    let mut source = std::error::Error::source(&e);
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
-}
-
-fn truncate(s: &str, max_chars: usize) -> String {
-    match s.char_indices().nth(max_chars) {
-        Some((i, _)) => format!("{}…", &s[..i]),
-        None => s.to_string(),
-    }
 }
 
 #[cfg(test)]
@@ -380,11 +366,5 @@ mod tests {
         assert_eq!(v["developer_id"], 3);
         assert_eq!(v["created_at"], "1970-01-01T00:00:00.000Z");
         assert_eq!(v["data"]["unit_id"], 5);
-    }
-
-    #[test]
-    fn long_errors_are_cut() {
-        assert_eq!(truncate("abc", 5), "abc");
-        assert_eq!(truncate("错误信息很长", 2), "错误…");
     }
 }

@@ -140,8 +140,9 @@ pub async fn import_households(
         .unwrap_or_default()
         .with_timezone(&shanghai())
         .date_naive();
-    let table = web::block(move || {
-        crate::upload::households::check_households(&body, format, limits.max_rows, today)
+    let budgets = limits.budgets();
+    let table = super::upload_body::parse(&state, move || {
+        crate::upload::households::check_households(&body, format, budgets, today)
     })
     .await??;
     let cipher = state.cipher.clone();

@@ -151,9 +151,11 @@ pub async fn import_units(
     let limits = state.upload;
     let (format, body) =
         super::upload_body::read_upload(&req, payload, limits.max_body_bytes).await?;
-    let table =
-        web::block(move || crate::upload::units::check_units(&body, format, limits.max_rows))
-            .await??;
+    let budgets = limits.budgets();
+    let table = super::upload_body::parse(&state, move || {
+        crate::upload::units::check_units(&body, format, budgets)
+    })
+    .await??;
     let ctx = caller.audit(state.now_ms());
     let project_id = project.id;
     // format errors travel with the table: the import adds the conflicts and rejects them together

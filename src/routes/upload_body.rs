@@ -1,10 +1,13 @@
 //! Reads an upload from the request: the file as the raw body with its Content-Type, or as the
 //! `file` part of `multipart/form-data`; enforces the body size limit while streaming.
 
+use std::sync::Arc;
+
 use actix_web::{web, HttpRequest};
 use futures_util::StreamExt;
 
 use crate::error::{ApiError, ApiResult, RefusalKind};
+use crate::state::AppState;
 use crate::upload::UploadFormat;
 
 const XLSX_MIME: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -129,6 +132,24 @@ pub async fn read_upload(
     }
     let format = format_of(Some(&content_type), None).ok_or_else(|| unsupported(&content_type))?;
     Ok((format, collect(payload, limit).await?))
+}
+
+/// Parses an upload off the async workers, at most `UploadLimits::max_parallel` at once: each
+/// may hold several times its body while it is read (docs/security.md), so the others wait. The
+/// permit goes with the work, so a client that hangs up does not free it early.
+pub async fn parse<T: Send + 'static>(
+    state: &AppState,
+    parse: impl FnOnce() -> T + Send + 'static,
+) -> ApiResult<T> {
+    let permit = Arc::clone(&state.upload_gate)
+        .acquire_owned()
+        .await
+        .map_err(ApiError::internal)?;
+    Ok(web::block(move || {
+        let _permit = permit;
+        parse()
+    })
+    .await?)
 }
 
 #[cfg(test)]

@@ -1,7 +1,10 @@
-//! A developer's webhook to its own sales system: register (new signing secret each time),
-//! remove, and read the delivery log (the developer its own, officials any).
+//! A developer's webhook to its own sales system: register (new signing secret each time; the
+//! URL must pass the outbound guard), remove, and read the delivery log (the developer its own,
+//! officials any).
 
 use actix_web::{delete, get, put, web, HttpResponse};
+use std::time::Duration;
+
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -10,6 +13,7 @@ use crate::auth::Caller;
 use crate::clock::rfc3339;
 use crate::db::developers;
 use crate::db::webhooks::{self as store, Delivery, Webhook};
+use crate::domain::outbound::OutboundRefusal;
 use crate::domain::webhook::{generate_secret, DeliveryStatus, WebhookUrl};
 use crate::error::{ApiError, ApiResult};
 use crate::routes::body::JsonBody;
@@ -56,6 +60,9 @@ pub struct DeliveryOut {
     pub attempts: i32,
     /// HTTP status of the last answer (none if the receiver was not reached)
     pub last_status_code: Option<i32>,
+    /// the class of the last failure, never the receiver's answer: `refused_address`,
+    /// `dns_failed`, `connect_failed`, `tls`, `timeout`, `http_status_<code>`, `request_failed`,
+    /// `webhook_removed`
     pub last_error: Option<String>,
     pub created_at: String,
     pub last_attempt_at: Option<String>,
@@ -111,10 +118,30 @@ async fn readable_developer(caller: &Caller, state: &AppState, id: i64) -> ApiRe
     }
 }
 
+/// How long registration waits for the URL's host name to resolve.
+const RESOLVE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The outbound guard's decision on a URL about to be registered: its host (resolved now if it
+/// is a name) must be a public address or on the allow-list; else 422 `outbound_refused`.
+async fn check_outbound(state: &AppState, url: &WebhookUrl) -> ApiResult<()> {
+    let guard = state.outbound.clone();
+    let text = url.as_str().to_string();
+    let checked = tokio::time::timeout(RESOLVE_TIMEOUT, web::block(move || guard.check_url(&text)))
+        .await
+        .unwrap_or_else(|_| {
+            Ok(Err(OutboundRefusal {
+                reason: "unresolvable",
+                message: "the host name did not resolve in time".into(),
+            }))
+        })?;
+    checked.map_err(|refused| ApiError::from(refused.into_refusal("url")))
+}
+
 #[utoipa::path(put, path = "/api/v1/developers/{id}/webhook", tag = "webhooks", request_body = SetWebhookRequest,
     security(("bearer" = [])), params(("id" = i64, Path, description = "developer id (the caller's own)")),
     responses((status = 200, body = WebhookOut, description = "registered; `secret` shown only here"),
-        (status = 401, body = Err), (status = 403, body = Err), (status = 404, body = Err), (status = 422, body = Err)))]
+        (status = 401, body = Err), (status = 403, body = Err), (status = 404, body = Err),
+        (status = 422, body = Err, description = "`validation_failed` (not an http(s) URL), or `outbound_refused`: its host is or resolves to a loopback, private, link-local … address (`details.reason`)")))]
 #[put("/api/v1/developers/{id}/webhook")]
 pub async fn set_webhook(
     caller: Caller,
@@ -124,6 +151,7 @@ pub async fn set_webhook(
 ) -> ApiResult<web::Json<WebhookOut>> {
     let developer_id = own_developer(&caller, id.into_inner())?;
     let url = WebhookUrl::parse(&body.url).map_err(|e| ApiError::validation(vec![e]))?;
+    check_outbound(&state, &url).await?;
     let secret = generate_secret();
     let secret_enc = state.cipher.encrypt(&secret);
     let ctx = caller.audit(state.now_ms());

@@ -77,10 +77,10 @@ pub struct HouseholdTable {
 pub fn parse_households(
     bytes: &[u8],
     format: UploadFormat,
-    max_rows: usize,
+    budgets: impl Into<super::table::Budgets>,
     today: NaiveDate,
 ) -> Result<Vec<ParsedHousehold>, UploadError> {
-    let table = check_households(bytes, format, max_rows, today)?;
+    let table = check_households(bytes, format, budgets, today)?;
     if table.errors.is_empty() {
         Ok(table.households)
     } else {
@@ -93,7 +93,7 @@ pub fn parse_households(
 pub fn check_households(
     bytes: &[u8],
     format: UploadFormat,
-    max_rows: usize,
+    budgets: impl Into<super::table::Budgets>,
     today: NaiveDate,
 ) -> Result<HouseholdTable, UploadError> {
     let mut households = Vec::new();
@@ -104,7 +104,7 @@ pub fn check_households(
         format,
         "households",
         HOUSEHOLD_COLUMNS,
-        max_rows,
+        budgets,
         |raw| {
             let mut check = RowCheck::new(&raw, &mut errors);
             let (id, household) = check.household(today);

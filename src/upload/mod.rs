@@ -5,6 +5,7 @@ pub mod table;
 pub mod units;
 
 pub use table::{
-    for_each_row, read_table, ColumnSpec, RawRow, RowError, UploadError, UploadFormat,
+    for_each_row, read_table, Budgets, ColumnSpec, OverBudget, RawRow, RowError, UploadError,
+    UploadFormat,
 };
 pub use units::{parse_units, ParsedUnit, UnitRow, UNIT_COLUMNS};

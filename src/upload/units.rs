@@ -112,9 +112,9 @@ impl UnitTable {
 pub fn parse_units(
     bytes: &[u8],
     format: UploadFormat,
-    max_rows: usize,
+    budgets: impl Into<super::table::Budgets>,
 ) -> Result<Vec<ParsedUnit>, UploadError> {
-    check_units(bytes, format, max_rows)?.into_units()
+    check_units(bytes, format, budgets)?.into_units()
 }
 
 /// Reads and validates a unit table, collecting every row's problems instead of stopping; only
@@ -122,12 +122,12 @@ pub fn parse_units(
 pub fn check_units(
     bytes: &[u8],
     format: UploadFormat,
-    max_rows: usize,
+    budgets: impl Into<super::table::Budgets>,
 ) -> Result<UnitTable, UploadError> {
     let mut units = Vec::new();
     let mut errors = Vec::new();
     let mut keys: Vec<(usize, [String; 3])> = Vec::new();
-    let table_errors = for_each_row(bytes, format, "units", UNIT_COLUMNS, max_rows, |raw| {
+    let table_errors = for_each_row(bytes, format, "units", UNIT_COLUMNS, budgets, |raw| {
         let mut check = RowCheck::new(&raw, &mut errors);
         match (check.unit(), check.ok) {
             (Some(unit), true) => {

@@ -1,5 +1,6 @@
 //! `anju demo`'s loader against a fresh database: what it holds, search lists it, a slip's
-//! voucher and PIN log in at the kiosk, and a second run writes nothing.
+//! voucher and PIN log in at the kiosk, a second run writes nothing, and `anju audit verify`
+//! passes on it.
 
 use std::time::{Duration, Instant};
 
@@ -131,4 +132,21 @@ async fn the_demo_loads_a_searchable_marketplace_whose_slips_log_in_and_loads_on
     assert_eq!(again.enrolled_now, 0);
     assert_eq!(again.units, report.units);
     assert_eq!(again.vouchers_to_try, report.vouchers_to_try);
+
+    // the real `anju audit verify` passes on the demo, and names an event edited in SQL
+    let total = before[8];
+    let (ok, stdout, stderr) = app.run_audit_verify();
+    assert!(ok, "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains(&format!("{total} events verified")),
+        "{stdout}"
+    );
+    let edited = app.audit_ids()[total as usize / 2];
+    diesel::sql_query("UPDATE audit_events SET details = '{\"edited\":true}' WHERE id = $1")
+        .bind::<diesel::sql_types::BigInt, _>(edited)
+        .execute(&mut *app.conn())
+        .unwrap();
+    let (ok, stdout, stderr) = app.run_audit_verify();
+    assert!(!ok, "{stdout}\n{stderr}");
+    assert!(stderr.contains(&format!("event {edited} (seq")), "{stderr}");
 }

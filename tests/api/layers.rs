@@ -17,13 +17,14 @@ const HTTP_WORDS: [&str; 5] = [
 ];
 
 /// The layers below the HTTP layer: they decide and store, and never know how a result is sent.
-const LOWER_LAYERS: [&str; 6] = [
+const LOWER_LAYERS: [&str; 7] = [
     "src/db",
     "src/domain",
     "src/search",
     "src/upload",
     "src/stats",
     "src/jobs",
+    "src/outbound",
 ];
 
 fn root() -> PathBuf {

@@ -2,6 +2,7 @@
 //! HTTP with reqwest. Runs on SQLite, or on PostgreSQL when ANJU_TEST_POSTGRES_URL is set.
 
 mod access;
+mod audit;
 mod contract;
 mod demo;
 mod fidelity;
@@ -17,6 +18,7 @@ mod metrics;
 mod ownership;
 mod pages;
 mod races;
+mod retention;
 mod search;
 mod selection;
 mod service;

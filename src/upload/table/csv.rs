@@ -2,6 +2,7 @@
 
 use std::borrow::Cow;
 
+use super::budget::{Budgets, OverBudget};
 use super::{resolve_header, ColumnSpec, Table, UploadError};
 use crate::domain::unit_fields::normalize_cell;
 
@@ -26,13 +27,45 @@ fn decode_text(bytes: &[u8]) -> Result<Cow<'_, str>, UploadError> {
     })
 }
 
+/// Checks every record's size and field count with the csv reader's own tokenizer and buffers
+/// of the budgets' size, before the csv reader (which grows its buffers to whatever a record
+/// needs: a line of 10 million commas would take 80 MB of field offsets) sees the text.
+fn check_records(text: &[u8], budgets: &Budgets) -> Result<(), UploadError> {
+    use csv_core::ReadRecordResult as R;
+    let mut reader = csv_core::Reader::new();
+    let mut output = vec![0u8; budgets.max_record_bytes];
+    let mut ends = vec![0usize; budgets.max_columns];
+    let (mut input, mut out, mut end) = (text, 0, 0);
+    loop {
+        let line = reader.line();
+        let (result, nin, nout, nend) =
+            reader.read_record(input, &mut output[out..], &mut ends[end..]);
+        input = &input[nin..];
+        (out, end) = (out + nout, end + nend);
+        let budget = match result {
+            R::InputEmpty => continue,
+            R::Record => {
+                (out, end) = (0, 0);
+                continue;
+            }
+            R::End => return Ok(()),
+            R::OutputFull => OverBudget::new("record_bytes", budgets.max_record_bytes, out + 1),
+            R::OutputEndsFull => OverBudget::new("columns", budgets.max_columns, end + 1),
+        };
+        let at = format!("the record on line {line}");
+        return Err(UploadError::OverBudget(budget.at(at)));
+    }
+}
+
 pub(super) fn read_csv(
     bytes: &[u8],
     columns: &[ColumnSpec],
-    max_rows: usize,
+    budgets: &Budgets,
     table: &mut Table<'_>,
 ) -> Result<(), UploadError> {
     let text = decode_text(bytes)?;
+    check_records(text.as_bytes(), budgets)?;
+    let max_rows = budgets.max_rows;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)

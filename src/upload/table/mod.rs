@@ -5,13 +5,19 @@ use std::collections::HashMap;
 
 use crate::domain::unit_fields::trim_cell;
 
+mod budget;
+#[cfg(test)]
+mod budget_tests;
 mod check;
+#[cfg(test)]
+pub(crate) mod crafted;
 mod csv;
 mod json;
 #[cfg(test)]
 mod tests;
 mod xlsx;
 
+pub use budget::{Budgets, OverBudget, SPARE_SHEET_ROWS};
 pub use check::{shorten, RowCheck};
 
 /// The formats every upload route accepts.
@@ -53,6 +59,9 @@ pub enum UploadError {
     MalformedJson(String),
     #[error("unreadable spreadsheet: {0}")]
     BadSpreadsheet(String),
+    /// The file is past one of its reading budgets (refused before it is read further).
+    #[error("{0}")]
+    OverBudget(OverBudget),
     #[error("the upload has {} bad rows", .0.len())]
     Rejected(Vec<RowError>),
 }
@@ -100,10 +109,10 @@ pub fn read_table(
     format: UploadFormat,
     json_key: &str,
     columns: &[ColumnSpec],
-    max_rows: usize,
+    budgets: impl Into<Budgets>,
 ) -> Result<Vec<RawRow>, UploadError> {
     let mut rows = Vec::new();
-    let mut errors = for_each_row(bytes, format, json_key, columns, max_rows, |r| rows.push(r))?;
+    let mut errors = for_each_row(bytes, format, json_key, columns, budgets, |r| rows.push(r))?;
     if errors.is_empty() {
         Ok(rows)
     } else {
@@ -115,15 +124,17 @@ pub fn read_table(
 /// Streams the table's non-blank data rows to `visit` in order, and returns the row-level
 /// problems (a stray cell, a JSON element that is not an object) so that callers can report
 /// them together with their own validation errors. Header problems reject the whole table.
-/// Streaming keeps 100 000 rows from ever being held as cell maps at once.
+/// Streaming keeps 200 000 rows from ever being held as cell maps at once; `budgets` bound what
+/// reading the file may cost (a number is the row limit, with the other budgets' defaults).
 pub fn for_each_row(
     bytes: &[u8],
     format: UploadFormat,
     json_key: &str,
     columns: &[ColumnSpec],
-    max_rows: usize,
+    budgets: impl Into<Budgets>,
     mut visit: impl FnMut(RawRow),
 ) -> Result<Vec<RowError>, UploadError> {
+    let budgets = budgets.into();
     let mut table = Table {
         visit: &mut visit,
         columns: columns.len(),
@@ -131,9 +142,9 @@ pub fn for_each_row(
         errors: Vec::new(),
     };
     match format {
-        UploadFormat::Csv => csv::read_csv(bytes, columns, max_rows, &mut table)?,
-        UploadFormat::Xlsx => xlsx::read_xlsx(bytes, columns, max_rows, &mut table)?,
-        UploadFormat::Json => json::read_json(bytes, json_key, columns, max_rows, &mut table)?,
+        UploadFormat::Csv => csv::read_csv(bytes, columns, &budgets, &mut table)?,
+        UploadFormat::Xlsx => xlsx::read_xlsx(bytes, columns, &budgets, &mut table)?,
+        UploadFormat::Json => json::read_json(bytes, json_key, columns, &budgets, &mut table)?,
     }
     if table.rows == 0 && table.errors.is_empty() {
         return Err(UploadError::Empty);

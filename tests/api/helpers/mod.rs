@@ -42,6 +42,8 @@ pub struct TestApp {
     pub database_url: String,
     /// the app's time source: tests move it instead of sleeping
     pub clock: std::sync::Arc<ManualClock>,
+    /// the app's name resolver: answers only the names a test sets, never asks the network
+    pub resolver: std::sync::Arc<anju::outbound::FixedResolver>,
     _db: TestDb,
     _dir: tempfile::TempDir,
 }
@@ -93,6 +95,12 @@ pub fn test_config(dir: &std::path::Path, database_url: String) -> Config {
         webhooks: anju::config::WebhookSettings::default(),
         security: anju::config::SecuritySettings::default(),
         http: anju::config::HttpLimits::default(),
+        // the tests' receivers listen on loopback: admitted here, as an operator would admit an
+        // on-premises sales system
+        outbound: anju::config::OutboundSettings {
+            allow: anju::domain::outbound::OutboundPolicy::parse("127.0.0.1/32").unwrap(),
+        },
+        retention: anju::config::RetentionSettings::default(),
         secrets_dir: dir.to_path_buf(),
         admin_token_generated: false,
     }
@@ -122,8 +130,9 @@ async fn spawn(
     let mut config = test_config(dir.path(), database_url.clone());
     adjust(&mut config);
     let clock = ManualClock::new(START_MS);
-    let app =
-        anju::startup::Application::build_with_clock(&config, clock.clone()).expect("app builds");
+    let resolver = anju::outbound::FixedResolver::new();
+    let app = anju::startup::Application::build_with(&config, clock.clone(), resolver.clone())
+        .expect("app builds");
     let address = format!("http://127.0.0.1:{}", app.port());
     let state = app.state.clone();
     tokio::spawn(app.run_until_stopped());
@@ -133,6 +142,7 @@ async fn spawn(
         state,
         database_url,
         clock,
+        resolver,
         _db: db,
         _dir: dir,
     }

@@ -8,7 +8,12 @@ use crate::helpers::*;
 
 /// An app with an approved developer, an approved project holding two units (1-1-101, 1-1-102).
 async fn seeded() -> (TestApp, Developer, i64) {
-    let app = spawn_app().await;
+    seeded_with(|_| {}).await
+}
+
+/// `seeded`, with the configuration adjusted first.
+async fn seeded_with(adjust: impl FnOnce(&mut anju::config::Config)) -> (TestApp, Developer, i64) {
+    let app = spawn_app_with(adjust).await;
     let dev = app.approved_developer(1).await;
     let pid = app.project(&dev, "君江华府", true).await;
     let (status, body) = app
@@ -102,5 +107,7 @@ macro_rules! rule_test {
     };
 }
 
+mod budgets;
+mod crafted;
 mod files;
 mod rows;

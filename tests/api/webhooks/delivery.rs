@@ -71,8 +71,8 @@ async fn a_failing_receiver_gets_the_same_event_again_with_backoff_until_it_answ
     .await;
     assert_eq!(d["status"], "pending", "{d}");
     assert_eq!(
-        d["last_error"],
-        "receiver answered 500 Internal Server Error"
+        d["last_error"], "http_status_500",
+        "a class, never the answer"
     );
     assert_eq!(d["next_attempt_at"], "2026-03-02T09:00:01.000Z", "{d}");
     // not before it is due
@@ -168,13 +168,7 @@ async fn a_dead_receiver_leaves_deliveries_pending_and_slows_nothing() {
     assert_eq!(d["status"], "pending", "{d}");
     assert_eq!(d["attempts"], 1);
     assert_eq!(d["last_status_code"], Value::Null);
-    assert!(
-        d["last_error"]
-            .as_str()
-            .unwrap()
-            .starts_with("cannot connect"),
-        "{d}"
-    );
+    assert_eq!(d["last_error"], "connect_failed", "{d}");
     assert!(d["next_attempt_at"].is_string());
 
     let d = wait_for_delivery(&app, &hanging, Duration::from_secs(5), |d| {
@@ -183,10 +177,7 @@ async fn a_dead_receiver_leaves_deliveries_pending_and_slows_nothing() {
     .await;
     assert_eq!(d["status"], "pending", "{d}");
     assert_eq!(d["attempts"], 1);
-    assert!(
-        d["last_error"].as_str().unwrap().starts_with("timed out"),
-        "{d}"
-    );
+    assert_eq!(d["last_error"], "timeout", "{d}");
     drop(black_hole);
 }
 

@@ -192,4 +192,6 @@ fn delivery_rows(app: &TestApp) -> i64 {
 
 mod delivery;
 mod events;
+mod guarded;
+mod outbound;
 mod registration;

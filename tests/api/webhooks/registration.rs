@@ -117,7 +117,7 @@ async fn without_a_webhook_nothing_is_queued_and_removing_one_ends_its_pending_d
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
     let d = deliveries(&app, &dev.key, dev.id).await["items"][0].clone();
     assert_eq!(d["status"], "failed", "{d}");
-    assert_eq!(d["last_error"], "webhook removed");
+    assert_eq!(d["last_error"], "webhook_removed");
     enqueue(&app, dev.id, "hold.released", &payload(2));
     assert_eq!(delivery_rows(&app), 1, "nothing queued once removed");
     let res = app
