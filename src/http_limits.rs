@@ -90,12 +90,13 @@ impl PeerConnections {
 #[derive(Debug, Clone, Copy)]
 pub struct BodyIdle(pub Duration);
 
-fn closing(req: ServiceRequest, refusal: ApiError) -> ServiceResponse {
+/// The refusal's answer, with the connection closed after it.
+fn closing(refusal: ApiError) -> actix_web::HttpResponse {
     let mut response = refusal.error_response();
     response
         .head_mut()
         .set_connection_type(ConnectionType::Close);
-    req.into_response(response)
+    response
 }
 
 /// Refuses requests on a connection past its peer's limit, and times out a body that stalls.
@@ -108,7 +109,7 @@ pub async fn guard_connection(
             RefusalKind::TooManyConnections,
             "too many open connections from this address; close some and try again",
         );
-        let mut res = closing(req, refusal);
+        let mut res = req.into_response(closing(refusal));
         res.headers_mut()
             .insert(header::RETRY_AFTER, header::HeaderValue::from(1));
         return Ok(res.map_into_right_body());
@@ -134,11 +135,7 @@ pub async fn guard_connection(
         format!("the request body stopped arriving for {secs} s; send it again"),
     );
     let (req, _) = res.into_parts();
-    let mut response = refusal.error_response();
-    response
-        .head_mut()
-        .set_connection_type(ConnectionType::Close);
-    Ok(ServiceResponse::new(req, response).map_into_right_body())
+    Ok(ServiceResponse::new(req, closing(refusal)).map_into_right_body())
 }
 
 /// `body` with each piece awaited at most `idle`; a stall ends it with an error and sets `stalled`.
