@@ -293,7 +293,10 @@ fn import_households(
     );
     bar.set_message("issuing vouchers and PINs");
     let cipher = crate::crypto::DataCipher::from_config(&config);
-    let enrolment = crate::enrolment::prepare(table, &cipher, now, &|n| bar.set_position(n));
+    let enrolment =
+        crate::enrolment::prepare(table, &cipher, now, crate::enrolment::all_cores(), &|n| {
+            bar.set_position(n)
+        });
     bar.finish_and_clear();
     let ctx = AuditCtx {
         actor: Actor::System,

@@ -18,6 +18,7 @@ pub mod maintenance;
 pub mod metrics;
 pub mod openapi;
 pub mod outbound;
+pub mod profile;
 pub mod routes;
 pub mod search;
 pub mod startup;

@@ -15,10 +15,28 @@ struct Series {
     buckets: [u64; BUCKETS.len()],
 }
 
-/// Per (method, route pattern, status) request counts and latencies.
+/// Upper bounds of the stage buckets, in seconds: a stage of a hold takes well under a
+/// millisecond when nothing waits.
+const STAGE_BUCKETS: [f64; 10] = [
+    0.0002, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1, 0.5, 2.5,
+];
+
+/// Per (method, route pattern, status) request counts and latencies, and per (route pattern,
+/// stage) the time of each stage of the requests' work (`profile`).
 #[derive(Debug, Default)]
 pub struct Metrics {
     requests: Mutex<BTreeMap<(String, String, u16), Series>>,
+    stages: Mutex<BTreeMap<(String, &'static str), Series>>,
+}
+
+fn add(s: &mut Series, bounds: &[f64], elapsed_s: f64) {
+    s.count += 1;
+    s.sum_s += elapsed_s;
+    for (i, bound) in bounds.iter().enumerate() {
+        if elapsed_s <= *bound {
+            s.buckets[i] += 1;
+        }
+    }
 }
 
 /// The methods that get their own label; any other (a client may send `FOO`, or a new name on
@@ -49,12 +67,49 @@ impl Metrics {
         let s = map
             .entry((method_label(method).to_string(), route.to_string(), status))
             .or_default();
-        s.count += 1;
-        s.sum_s += elapsed_s;
-        for (i, bound) in BUCKETS.iter().enumerate() {
-            if elapsed_s <= *bound {
-                s.buckets[i] += 1;
+        add(s, &BUCKETS, elapsed_s);
+    }
+
+    /// Records the stages of one request to `route` (its matched pattern).
+    pub fn observe_stages(&self, route: &str, stages: &crate::profile::Stages) {
+        if stages.is_empty() {
+            return;
+        }
+        let mut map = self.stages.lock().unwrap_or_else(|e| e.into_inner());
+        for (stage, took) in stages {
+            let s = map.entry((route.to_string(), stage.as_str())).or_default();
+            add(s, &STAGE_BUCKETS, took.as_secs_f64());
+        }
+    }
+
+    fn render_stages(&self, out: &mut String) {
+        out.push_str("# HELP anju_stage_duration_seconds Time per request in each stage of its work (queue, pool_wait, work, lock_wait, audit, commit, transaction, hash)\n");
+        out.push_str("# TYPE anju_stage_duration_seconds histogram\n");
+        let map = self.stages.lock().unwrap_or_else(|e| e.into_inner());
+        for ((route, stage), s) in map.iter() {
+            let r = label(route);
+            let labels = format!("route=\"{r}\",stage=\"{stage}\"");
+            for (bound, n) in STAGE_BUCKETS.iter().zip(s.buckets) {
+                let _ = writeln!(
+                    out,
+                    "anju_stage_duration_seconds_bucket{{{labels},le=\"{bound}\"}} {n}"
+                );
             }
+            let _ = writeln!(
+                out,
+                "anju_stage_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}",
+                s.count
+            );
+            let _ = writeln!(
+                out,
+                "anju_stage_duration_seconds_sum{{{labels}}} {}",
+                s.sum_s
+            );
+            let _ = writeln!(
+                out,
+                "anju_stage_duration_seconds_count{{{labels}}} {}",
+                s.count
+            );
         }
     }
 
@@ -101,6 +156,8 @@ impl Metrics {
                 s.count
             );
         }
+        drop(map);
+        self.render_stages(&mut out);
         for (name, help, value) in gauges {
             let _ = writeln!(
                 out,
@@ -130,6 +187,28 @@ mod tests {
             r#"anju_http_request_duration_seconds_count{method="GET",route="/api/v1/listings"} 3"#
         ));
         assert!(text.contains("anju_holds_active 3"));
+    }
+
+    #[test]
+    fn renders_stage_histograms_by_route_and_stage() {
+        use crate::profile::Stage;
+        use std::time::Duration;
+        let m = Metrics::default();
+        let route = "/api/v1/kiosk/holds";
+        m.observe_stages(route, &vec![(Stage::LockWait, Duration::from_micros(300))]);
+        m.observe_stages(route, &vec![(Stage::LockWait, Duration::from_millis(20))]);
+        let text = m.render(&[]);
+        let labels = r#"route="/api/v1/kiosk/holds",stage="lock_wait""#;
+        assert!(
+            text.contains(&format!(
+                r#"anju_stage_duration_seconds_bucket{{{labels},le="0.0005"}} 1"#
+            )),
+            "{text}"
+        );
+        assert!(text.contains(&format!(
+            r#"anju_stage_duration_seconds_bucket{{{labels},le="0.025"}} 2"#
+        )));
+        assert!(text.contains(&format!("anju_stage_duration_seconds_count{{{labels}}} 2")));
     }
 
     #[test]

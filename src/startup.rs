@@ -95,6 +95,7 @@ pub fn prepare_state_with(
         clock,
         upload: config.upload,
         upload_gate: Arc::new(tokio::sync::Semaphore::new(config.upload.max_parallel)),
+        hashing: Arc::new(tokio::sync::Semaphore::new(config.security.hash_threads)),
         kiosk: config.kiosk,
         security: config.security,
         metrics: Arc::new(crate::metrics::Metrics::default()),
@@ -197,7 +198,8 @@ async fn request_id(
     // the path only: query strings may carry search terms typed by households
     let span = tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.path());
     let started = Instant::now();
-    let mut res = next.call(req).instrument(span.clone()).await?;
+    let (res, stages) = crate::profile::collect(next.call(req).instrument(span.clone())).await;
+    let mut res = res?;
     res.headers_mut().insert(
         X_REQUEST_ID.clone(),
         HeaderValue::from_str(&id).expect("sanitized id"),
@@ -213,11 +215,13 @@ async fn request_id(
             res.status().as_u16(),
             started.elapsed().as_secs_f64(),
         );
+        state.metrics.observe_stages(&route, &stages);
     }
     span.in_scope(|| {
         tracing::info!(
             status = res.status().as_u16(),
             elapsed_ms = started.elapsed().as_millis() as u64,
+            stages = ?stages,
             "request finished"
         )
     });

@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Instant;
 
 use crate::clock::Clock;
 use crate::config::{KioskSettings, UploadLimits};
@@ -19,6 +20,8 @@ pub struct AppState {
     pub cipher: DataCipher,
     pub clock: Arc<dyn Clock>,
     pub upload: UploadLimits,
+    /// One permit per argon2 hash or check running (`SecuritySettings::hash_threads`).
+    pub hashing: Arc<tokio::sync::Semaphore>,
     /// One permit per upload being parsed (`UploadLimits::max_parallel`).
     pub upload_gate: Arc<tokio::sync::Semaphore>,
     pub kiosk: KioskSettings,
@@ -46,11 +49,46 @@ impl AppState {
         F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
     {
         let pool = self.pool.clone();
-        actix_web::web::block(move || {
-            let mut conn = pool.get()?;
-            f(&mut conn)
+        let asked = Instant::now();
+        let (result, queued, pool_wait, work, tx) = actix_web::web::block(move || {
+            let queued = asked.elapsed();
+            let connecting = Instant::now();
+            let conn = pool.get();
+            let pool_wait = connecting.elapsed();
+            crate::db::timing::take();
+            let working = Instant::now();
+            let result = conn
+                .map_err(ApiError::from)
+                .and_then(|mut conn| f(&mut conn));
+            let tx = crate::db::timing::take();
+            (result, queued, pool_wait, working.elapsed(), tx)
         })
-        .await?
+        .await?;
+        crate::profile::note_db(queued, pool_wait, work, tx);
+        result
+    }
+
+    /// Runs argon2 work (a PIN's hash or check) on a blocking thread once a hashing permit is
+    /// free: at most `SecuritySettings::hash_threads` at once, so a rush of log-ins leaves cores
+    /// for the holds.
+    pub async fn hash<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce() -> T + Send + 'static,
+    {
+        let asked = Instant::now();
+        let permit = Arc::clone(&self.hashing)
+            .acquire_owned()
+            .await
+            .map_err(ApiError::internal)?;
+        let out = actix_web::web::block(move || {
+            let out = f();
+            drop(permit);
+            out
+        })
+        .await?;
+        crate::profile::note(crate::profile::Stage::Hash, asked.elapsed());
+        Ok(out)
     }
 
     /// Like `db`, for work that may change what search lists: wakes the indexer afterwards.

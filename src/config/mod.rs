@@ -73,6 +73,7 @@ struct FileConfig {
     webhook_max_attempts: Option<i32>,
     lookup_floor_ms: Option<u64>,
     pin_daily_max: Option<i64>,
+    hash_threads: Option<usize>,
     http_header_timeout_ms: Option<u64>,
     http_body_idle_ms: Option<u64>,
     http_keep_alive_secs: Option<u64>,
@@ -117,6 +118,8 @@ impl Config {
             .unwrap_or(SecuritySettings::default().lookup_floor_ms),
             pin_daily_max: number(&env, "ANJU_PIN_DAILY_MAX", file.pin_daily_max, 1..=1_000)?
                 .unwrap_or(SecuritySettings::default().pin_daily_max),
+            hash_threads: number(&env, "ANJU_HASH_THREADS", file.hash_threads, 1..=64)?
+                .unwrap_or(SecuritySettings::default().hash_threads),
             ..SecuritySettings::default()
         };
         let http = http_limits(&env, &file)?;

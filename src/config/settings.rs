@@ -124,6 +124,9 @@ pub struct SecuritySettings {
     pub pin_daily_max: i64,
     /// The longest lock-out: each lock-out of the same voucher doubles the last, up to this.
     pub lockout_cap_ms: i64,
+    /// argon2 hashes and checks (kiosk log-ins, PINs at import) running at once
+    /// (`ANJU_HASH_THREADS`); default: the cores, less one for the holds, at least one.
+    pub hash_threads: usize,
 }
 
 impl Default for SecuritySettings {
@@ -132,6 +135,9 @@ impl Default for SecuritySettings {
             lookup_floor_ms: 100,
             pin_daily_max: 10,
             lockout_cap_ms: 24 * 3_600_000,
+            hash_threads: std::thread::available_parallelism()
+                .map_or(1, |n| n.get().saturating_sub(1))
+                .max(1),
         }
     }
 }

@@ -250,9 +250,13 @@ fn ensure_households(
     bar.set_position(base + (rows.len() - missing.len()) as u64);
     if !missing.is_empty() {
         let done = bar.position();
-        let (sealed, slips) = crate::enrolment::seal(&missing, cipher, ctx.now_ms, &|n| {
-            bar.set_position(done + n)
-        });
+        let (sealed, slips) = crate::enrolment::seal(
+            &missing,
+            cipher,
+            ctx.now_ms,
+            crate::enrolment::all_cores(),
+            &|n| bar.set_position(done + n),
+        );
         let demo_slips: Vec<DemoSlip> = missing
             .iter()
             .zip(&slips)

@@ -146,8 +146,11 @@ pub async fn import_households(
     })
     .await??;
     let cipher = state.cipher.clone();
+    // a bulk job an official starts before a round: its PINs are hashed on every core
+    let threads = crate::enrolment::all_cores();
     let enrolment =
-        web::block(move || crate::enrolment::prepare(table, &cipher, now, &|_| {})).await?;
+        web::block(move || crate::enrolment::prepare(table, &cipher, now, threads, &|_| {}))
+            .await?;
     let ctx = caller.audit(now);
     // format errors travel with the rows: the import adds registered ID numbers and rejects all
     let (ids, enrolment) = state

@@ -125,13 +125,17 @@ pub async fn kiosk_login(
         Ok(h) => h,
         Err(AttemptRefused::UnknownVoucher) => {
             // the same argon2 work as a known voucher's wrong PIN: the time tells nothing
-            web::block(move || crate::crypto::verify_pin_of_nobody(&pin)).await?;
+            state
+                .hash(move || crate::crypto::verify_pin_of_nobody(&pin))
+                .await?;
             return Err(fail());
         }
         Err(AttemptRefused::Locked { until_ms }) => return Ok(locked(until_ms, now)),
     };
     let stored = household.pin_hash.clone();
-    let right = web::block(move || crate::crypto::verify_pin(&stored, &pin)).await?;
+    let right = state
+        .hash(move || crate::crypto::verify_pin(&stored, &pin))
+        .await?;
     let ctx = AuditCtx {
         actor: Actor::Household(household.id),
         request_id: request_id(&req),
