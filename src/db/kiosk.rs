@@ -179,22 +179,37 @@ pub fn succeed(
     })
 }
 
-/// The live session behind a token hash: `(session id, household id)`. Each use moves the idle
-/// deadline forward; an expired or ended session is `None`.
+/// How often a session's idle deadline is written: at most every 15 s, or every tenth of the
+/// idle timeout when that is shorter. A request within that of the last write only reads, so the
+/// session check costs no write; the session ends at most that much before a full idle timeout.
+pub fn touch_every_ms(idle_ms: i64) -> i64 {
+    (idle_ms / 10).clamp(1, 15_000)
+}
+
+/// The live session behind a token hash: `(session id, household id)`. A use more than
+/// [`touch_every_ms`] after the last recorded one moves the idle deadline forward; an expired or
+/// ended session is `None`.
 pub fn touch_session(
     conn: &mut AnyConnection,
     token_hash: &str,
     now_ms: i64,
     idle_ms: i64,
 ) -> QueryResult<Option<(i64, i64)>> {
-    let found: Option<(i64, i64)> = kiosk_sessions::table
+    let found: Option<(i64, i64, i64)> = kiosk_sessions::table
         .filter(kiosk_sessions::token_hash.eq(token_hash))
         .filter(kiosk_sessions::ended_at_ms.is_null())
         .filter(kiosk_sessions::expires_at_ms.gt(now_ms))
-        .select((kiosk_sessions::id, kiosk_sessions::household_id))
+        .select((
+            kiosk_sessions::id,
+            kiosk_sessions::household_id,
+            kiosk_sessions::last_seen_ms,
+        ))
         .first(conn)
         .optional()?;
-    if let Some((id, _)) = found {
+    let Some((id, household_id, last_seen_ms)) = found else {
+        return Ok(None);
+    };
+    if now_ms - last_seen_ms >= touch_every_ms(idle_ms) {
         // conditional: a session that expired or ended in between is not revived
         let changed = diesel::update(
             kiosk_sessions::table
@@ -211,7 +226,7 @@ pub fn touch_session(
             return Ok(None);
         }
     }
-    Ok(found)
+    Ok(Some((id, household_id)))
 }
 
 /// Ends a session (log-out).
