@@ -38,6 +38,16 @@ struct NewKey<'a> {
     created_at_ms: i64,
 }
 
+/// Whether a response is stored under `key` already (a replay), read without any lock.
+pub fn is_stored(conn: &mut AnyConnection, key: &IdemKey) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        idempotency_keys::table
+            .filter(idempotency_keys::scope.eq(&key.scope))
+            .filter(idempotency_keys::idem_key.eq(&key.key)),
+    ))
+    .get_result(conn)
+}
+
 /// Runs `f` in a write transaction under `key`: a replay returns the stored response without
 /// running `f`; otherwise `f`'s value becomes the response (`status`) and is stored with the key.
 /// Refusals (`Err`) are not stored: nothing changed, so a retry is evaluated afresh.

@@ -160,6 +160,18 @@ pub async fn create_hold(
     let canonical = serde_json::to_vec(&body).map_err(ApiError::internal)?;
     let key = idempotency_key(&req, format!("household:{household_id}"), &canonical)?;
     let ctx = caller.audit(state.now_ms());
+    // a refusal is decided from reads, without queueing for the write lock; a replay goes on
+    let (now, unit_id, replay_key) = (ctx.now_ms, body.unit_id, key.clone());
+    state
+        .db(move |c| {
+            if let Some(k) = &replay_key {
+                if idempotency::is_stored(c, k)? {
+                    return Ok(());
+                }
+            }
+            store::precheck_hold(c, household_id, unit_id, now).map_err(ApiError::from)
+        })
+        .await?;
     let stored = state
         .write(move |c| {
             idempotency::run(c, key.as_ref(), 201, ctx.now_ms, |c| {

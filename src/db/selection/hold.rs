@@ -3,11 +3,15 @@
 
 use diesel::prelude::*;
 
-use super::{expire_due, free_unit, get, record, unit_info, Reservation};
+use super::{
+    expire_due, free_unit, get, record, unit_info, unit_info_columns, Reservation, UnitInfo,
+};
 use crate::db::audit::AuditCtx;
 use crate::db::error::DbError;
+use crate::db::households::Household;
 use crate::db::listings::{self, ListingChange};
-use crate::db::schema::{households, reservations, units};
+use crate::db::policy::PolicyVersion;
+use crate::db::schema::{developers, households, projects, reservations, units};
 use crate::db::AnyConnection;
 use crate::domain::entitlement::{quote, Quote};
 use crate::domain::hold::{
@@ -16,20 +20,44 @@ use crate::domain::hold::{
 };
 use crate::domain::selection::ReservationStatus;
 use crate::domain::status::UnitStatus;
+use crate::domain::status::{DeveloperStatus, ProjectStatus};
 
-/// A new hold and the quote it shows. Runs inside the caller's write transaction.
-pub fn place_hold(
+/// The unit a hold asks for: its place and terms, its status, and whether search lists it
+/// (an approved project of an approved developer), in one read.
+struct UnitFacts {
+    info: UnitInfo,
+    status: UnitStatus,
+    listed: bool,
+}
+
+fn unit_facts(conn: &mut AnyConnection, unit_id: i64) -> Result<UnitFacts, DbError> {
+    let (info, status, project_ok, developer_ok) = units::table
+        .inner_join(projects::table.inner_join(developers::table))
+        .filter(units::id.eq(unit_id))
+        .select((
+            unit_info_columns!(),
+            units::status,
+            projects::status.eq(ProjectStatus::Approved),
+            developers::status.eq(DeveloperStatus::Approved),
+        ))
+        .first::<(UnitInfo, UnitStatus, bool, bool)>(conn)
+        .optional()?
+        .ok_or_else(|| DbError::not_found("unit"))?;
+    Ok(UnitFacts {
+        info,
+        status,
+        listed: project_ok && developer_ok,
+    })
+}
+
+/// The policy in force and the round in which the household may hold now (`decide_turn`).
+fn turn(
     conn: &mut AnyConnection,
-    ctx: &AuditCtx,
-    household_id: i64,
-    unit_id: i64,
-) -> Result<(Reservation, Quote, i64), DbError> {
-    let now = ctx.now_ms;
-    let h = crate::db::kiosk::lock_by_id(conn, household_id)?
-        .ok_or_else(|| DbError::unauthorized("the household no longer exists"))?;
+    h: &Household,
+    now: i64,
+) -> Result<(PolicyVersion, i64), DbError> {
     let version = crate::db::policy::in_force(conn, now)?;
-    let policy = &version.policy;
-    let memberships: Vec<Membership> = crate::db::rounds::memberships(conn, household_id)?
+    let memberships: Vec<Membership> = crate::db::rounds::memberships(conn, h.id)?
         .into_iter()
         .map(|(round, position)| Membership {
             round_id: round.id,
@@ -41,32 +69,100 @@ pub fn place_hold(
     let round_id = decide_turn(&TurnFacts {
         now_ms: now,
         signed_at_ms: h.signed_at_ms,
-        voucher_validity_days: policy.voucher_validity_days,
+        voucher_validity_days: version.policy.voucher_validity_days,
         remaining_origin_centi: h.remaining_origin_area_centi_m2,
         memberships: &memberships,
     })?;
-    expire_due(conn, now, Some(unit_id), Some(household_id), 100)?;
-    let live_holds: i64 = reservations::table
+    Ok((version, round_id))
+}
+
+fn live_holds(conn: &mut AnyConnection, household_id: i64, now: i64) -> QueryResult<i64> {
+    reservations::table
         .filter(reservations::household_id.eq(household_id))
         .filter(reservations::status.eq(ReservationStatus::Held))
+        .filter(reservations::expires_at_ms.gt(now))
         .count()
-        .get_result(conn)?;
-    check_hold_limit(live_holds, policy.max_active_holds)?;
-    let unit = unit_info(conn, unit_id)?.ok_or_else(|| DbError::not_found("unit"))?;
-    let listed = !listings::load_listed(conn, &[unit_id])?.is_empty();
-    let taken = listed
-        && diesel::update(
-            units::table
-                .find(unit_id)
-                .filter(units::status.eq(UnitStatus::Available)),
-        )
-        .set((
-            units::status.eq(UnitStatus::Held),
-            units::updated_at_ms.eq(now),
-        ))
-        .execute(conn)?
-            == 1;
-    if !taken {
+        .get_result(conn)
+}
+
+/// Decides from reads alone, before any write lock is asked for, whether a hold would be refused:
+/// the same rules `place_hold` applies, so a refusal ("this flat is taken", "not your turn")
+/// costs a few indexed reads on a connection of its own instead of a place in the writers'
+/// queue. `Ok` is no promise: `place_hold` decides again under the lock and writes conditionally.
+pub fn precheck_hold(
+    conn: &mut AnyConnection,
+    household_id: i64,
+    unit_id: i64,
+    now: i64,
+) -> Result<(), DbError> {
+    crate::db::read_tx(conn, |conn| {
+        let h = crate::db::households::get(conn, household_id)?
+            .ok_or_else(|| DbError::unauthorized("the household no longer exists"))?;
+        let (version, _) = turn(conn, &h, now)?;
+        check_hold_limit(
+            live_holds(conn, household_id, now)?,
+            version.policy.max_active_holds,
+        )?;
+        let unit = unit_facts(conn, unit_id)?;
+        let free = match unit.status {
+            UnitStatus::Available => true,
+            // a hold past its end frees the unit when the next hold comes
+            UnitStatus::Held => diesel::select(diesel::dsl::exists(
+                reservations::table
+                    .filter(reservations::unit_id.eq(unit_id))
+                    .filter(reservations::status.eq(ReservationStatus::Held))
+                    .filter(reservations::expires_at_ms.le(now)),
+            ))
+            .get_result(conn)?,
+            _ => false,
+        };
+        if !(unit.listed && free) {
+            return Err(unit_not_available().into());
+        }
+        check_consumes(&quote(h.entitlement(), unit.info.terms(), &version.policy))?;
+        Ok(())
+    })
+}
+
+/// A new hold and the quote it shows. Runs inside the caller's write transaction.
+pub fn place_hold(
+    conn: &mut AnyConnection,
+    ctx: &AuditCtx,
+    household_id: i64,
+    unit_id: i64,
+) -> Result<(Reservation, Quote, i64), DbError> {
+    let now = ctx.now_ms;
+    let h = crate::db::kiosk::lock_by_id(conn, household_id)?
+        .ok_or_else(|| DbError::unauthorized("the household no longer exists"))?;
+    let (version, round_id) = turn(conn, &h, now)?;
+    let policy = &version.policy;
+    expire_due(conn, now, Some(unit_id), Some(household_id), 100)?;
+    check_hold_limit(
+        live_holds(conn, household_id, now)?,
+        policy.max_active_holds,
+    )?;
+    let UnitFacts {
+        info: unit,
+        status,
+        listed,
+    } = unit_facts(conn, unit_id)?;
+    if !(listed && status == UnitStatus::Available) {
+        return Err(unit_not_available().into());
+    }
+    // a household with too little left to take anything off is refused now, not at confirm
+    let q = quote(h.entitlement(), unit.terms(), policy);
+    check_consumes(&q)?;
+    let taken = diesel::update(
+        units::table
+            .find(unit_id)
+            .filter(units::status.eq(UnitStatus::Available)),
+    )
+    .set((
+        units::status.eq(UnitStatus::Held),
+        units::updated_at_ms.eq(now),
+    ))
+    .execute(conn)?;
+    if taken != 1 {
         return Err(unit_not_available().into());
     }
     let new = NewHold {
@@ -89,9 +185,8 @@ pub fn place_hold(
             DbError::from(e)
         }
     })?;
-    let r = get(conn, id)?.expect("just inserted");
+    let r = new.stored(id);
     listings::record(conn, ListingChange::Unit(unit_id), now)?;
-    let q = quote(h.entitlement(), unit.terms(), policy);
     record(
         conn,
         ctx,
@@ -114,6 +209,35 @@ struct NewHold {
     held_at_ms: i64,
     expires_at_ms: i64,
     updated_at_ms: i64,
+}
+
+impl NewHold {
+    /// The row as stored under `id` (what reading it back would give).
+    fn stored(&self, id: i64) -> Reservation {
+        Reservation {
+            id,
+            household_id: self.household_id,
+            unit_id: self.unit_id,
+            round_id: self.round_id,
+            status: self.status,
+            held_at_ms: self.held_at_ms,
+            expires_at_ms: self.expires_at_ms,
+            confirmed_at_ms: None,
+            confirmed_day: None,
+            contracted_at_ms: None,
+            ended_at_ms: None,
+            policy_version: None,
+            entitled_centi_m2: None,
+            covered_centi_m2: None,
+            origin_consumed_centi_m2: None,
+            gov_pays_yuan: None,
+            top_up_yuan: None,
+            reward_yuan: None,
+            contract_no: None,
+            cancel_reason: None,
+            updated_at_ms: self.updated_at_ms,
+        }
+    }
 }
 
 fn own_hold(
@@ -187,7 +311,20 @@ pub fn confirm(
             "confirm of hold {hold_id} raced: {debited}/{reserved}/{confirmed} rows"
         )));
     }
-    let r = get(conn, r.id)?.expect("exists");
+    let r = Reservation {
+        status: ReservationStatus::Confirmed,
+        confirmed_at_ms: Some(now),
+        confirmed_day: Some(crate::domain::periods::local_day(now)),
+        policy_version: Some(version.version),
+        entitled_centi_m2: Some(q.entitled_centi),
+        covered_centi_m2: Some(q.covered_centi),
+        origin_consumed_centi_m2: Some(q.origin_consumed_centi),
+        gov_pays_yuan: Some(q.gov_pays_yuan),
+        top_up_yuan: Some(q.top_up_yuan),
+        reward_yuan: Some(q.reward_yuan),
+        updated_at_ms: now,
+        ..r
+    };
     listings::record(conn, ListingChange::Unit(r.unit_id), now)?;
     record(
         conn,

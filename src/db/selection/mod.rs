@@ -18,7 +18,7 @@ mod hold;
 mod lists;
 
 pub use after::{cancel, contract};
-pub use hold::{confirm, place_hold, release};
+pub use hold::{confirm, place_hold, precheck_hold, release};
 pub use lists::{list, of_household, recent_selections, status_counts, ReservationRow};
 
 #[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]

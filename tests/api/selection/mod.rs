@@ -231,5 +231,6 @@ impl TestApp {
     }
 }
 
+mod entitlement;
 mod holds;
 mod rounds;
