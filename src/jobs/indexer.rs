@@ -15,6 +15,9 @@ use crate::search::SearchIndex;
 /// back) holds the checkpoint back for this long; after it the gap is taken as a rollback.
 const GAP_PATIENCE: Duration = Duration::from_secs(10);
 const BATCH: i64 = 5_000;
+/// After applying changes, the indexer waits this long before the next round, so a busy hall's
+/// holds reach search in a few commits a second instead of one commit per hold.
+const COALESCE: Duration = Duration::from_millis(50);
 
 pub struct Indexer {
     index: Arc<SearchIndex>,
@@ -62,7 +65,13 @@ impl Indexer {
         while !self.stop.load(Ordering::SeqCst) {
             if !self.paused.load(Ordering::SeqCst) {
                 match self.apply_pending() {
-                    Ok(n) if n > 0 => continue,
+                    Ok(n) if n as i64 >= BATCH => continue,
+                    Ok(n) if n > 0 => {
+                        // let the changes of the next moment gather: one commit (and fsync)
+                        // for all of them instead of one per hold
+                        std::thread::sleep(COALESCE);
+                        continue;
+                    }
                     Ok(_) => {}
                     Err(e) => tracing::error!(error = format!("{e:#}"), "indexer round failed"),
                 }
