@@ -16,6 +16,8 @@ pub enum Stage {
     Queue,
     /// waiting for a pooled database connection
     PoolWait,
+    /// SQLite: waiting for the group writer to take this write (`db::group`)
+    GroupWait,
     /// the database work, transactions included
     Work,
     /// waiting for the write lock (SQLite: the writer queue and `BEGIN IMMEDIATE`)
@@ -34,6 +36,7 @@ impl Stage {
         match self {
             Stage::Queue => "queue",
             Stage::PoolWait => "pool_wait",
+            Stage::GroupWait => "group_wait",
             Stage::Work => "work",
             Stage::LockWait => "lock_wait",
             Stage::Audit => "audit",

@@ -96,6 +96,8 @@ pub fn prepare_state_with(
         upload: config.upload,
         upload_gate: Arc::new(tokio::sync::Semaphore::new(config.upload.max_parallel)),
         hashing: Arc::new(tokio::sync::Semaphore::new(config.security.hash_threads)),
+        group: (!crate::db::is_postgres(&config.database_url))
+            .then(|| Arc::new(crate::db::group::GroupWriter::spawn(&config.database_url))),
         kiosk: config.kiosk,
         security: config.security,
         metrics: Arc::new(crate::metrics::Metrics::default()),

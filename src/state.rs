@@ -7,7 +7,8 @@ use std::time::Instant;
 use crate::clock::Clock;
 use crate::config::{KioskSettings, UploadLimits};
 use crate::crypto::DataCipher;
-use crate::db::{DbConn, DbPool};
+use crate::db::group::GroupWriter;
+use crate::db::{AnyConnection, DbConn, DbPool};
 use crate::error::ApiError;
 use crate::jobs::delivery::WebhookWorker;
 use crate::jobs::indexer::Indexer;
@@ -20,6 +21,8 @@ pub struct AppState {
     pub cipher: DataCipher,
     pub clock: Arc<dyn Clock>,
     pub upload: UploadLimits,
+    /// SQLite only: the writer that commits selection writes in groups (`write_grouped`).
+    pub group: Option<Arc<GroupWriter>>,
     /// One permit per argon2 hash or check running (`SecuritySettings::hash_threads`).
     pub hashing: Arc<tokio::sync::Semaphore>,
     /// One permit per upload being parsed (`UploadLimits::max_parallel`).
@@ -65,6 +68,31 @@ impl AppState {
         })
         .await?;
         crate::profile::note_db(queued, pool_wait, work, tx);
+        result
+    }
+
+    /// Like `write`, for the selection writes (holds, confirms, releases): on SQLite they go to
+    /// the group writer (`db::group`), which commits the writes waiting at the same moment
+    /// together, each in its own savepoint with its own outcome; on PostgreSQL, which takes
+    /// concurrent writers, they run as `write` does.
+    pub async fn write_grouped<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut AnyConnection) -> Result<T, ApiError> + Send + 'static,
+    {
+        let Some(group) = &self.group else {
+            return self.write(move |c| f(c)).await;
+        };
+        let (result, times) = group
+            .submit(f)
+            .await
+            .map_err(|_| ApiError::internal(anyhow::anyhow!("the group writer has stopped")))?;
+        crate::profile::note(crate::profile::Stage::GroupWait, times.waited);
+        crate::profile::note(crate::profile::Stage::Work, times.ran);
+        if result.is_ok() {
+            self.indexer.notify();
+            self.webhooks.notify();
+        }
         result
     }
 

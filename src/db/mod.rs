@@ -6,6 +6,7 @@ pub mod audit_chain;
 pub mod credentials;
 pub mod developers;
 pub mod error;
+pub mod group;
 pub mod households;
 pub mod idempotency;
 pub mod kiosk;
@@ -149,6 +150,16 @@ pub fn build_pool(database_url: &str, max_size: u32) -> Result<DbPool, PoolError
     Ok(pool)
 }
 
+/// One connection outside the pool, set up as the pool's are.
+pub fn open_connection(database_url: &str) -> anyhow::Result<AnyConnection> {
+    use diesel::Connection;
+    let mut conn = AnyConnection::establish(&connection_url(database_url)?)?;
+    SqlitePragmas
+        .on_acquire(&mut conn)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(conn)
+}
+
 pub fn run_migrations(conn: &mut AnyConnection) -> anyhow::Result<usize> {
     let applied = match conn {
         AnyConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS),
@@ -269,14 +280,23 @@ static SQLITE_WRITERS: parking_lot::FairMutex<()> = parking_lot::const_fair_mute
 /// before it writes takes the write lock up front and never fails with SQLITE_BUSY on upgrade),
 /// after queueing behind this process's other SQLite writers (`SQLITE_WRITERS`); a plain `BEGIN`
 /// on PostgreSQL. Commits on `Ok` (after chaining the audit events `f` recorded), rolls back on
-/// `Err`. The time of each stage is added to `timing`.
+/// `Err`. Inside a transaction already (a `group::GroupWriter` batch), it is a savepoint: `Err`
+/// undoes only `f`'s work and its audit events. The time of each stage is added to `timing`.
 pub fn write_tx<T, E, F>(conn: &mut AnyConnection, f: F) -> Result<T, E>
 where
     E: From<DieselError>,
     F: FnOnce(&mut AnyConnection) -> Result<T, E>,
 {
     let started = std::time::Instant::now();
+    let nested = with_backend!(&mut *conn, c =>
+        AnsiTransactionManager::transaction_manager_status_mut(c).transaction_depth())?
+    .is_some();
     let _queued = match conn {
+        // inside a transaction already (a group commit's): a savepoint, the lock is held
+        _ if nested => {
+            with_backend!(&mut *conn, c => AnsiTransactionManager::begin_transaction(c))?;
+            None
+        }
         AnyConnection::Sqlite(c) => {
             let turn = SQLITE_WRITERS.lock();
             AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?;
@@ -287,20 +307,26 @@ where
             None
         }
     };
-    timing::add(|s| &mut s.lock_wait, started);
+    if !nested {
+        timing::add(|s| &mut s.lock_wait, started);
+    }
     // the audit events `f` records are chained and inserted last, just before COMMIT
     let audit = audit_chain::Collector::begin(conn);
     let done = f(conn).and_then(|value| {
         let chaining = std::time::Instant::now();
         audit_chain::append(conn, &audit.finish())?;
-        timing::add(|s| &mut s.audit, chaining);
+        if !nested {
+            timing::add(|s| &mut s.audit, chaining);
+        }
         Ok(value)
     });
     let result = match done {
         Ok(value) => {
             let committing = std::time::Instant::now();
             with_backend!(conn, c => AnsiTransactionManager::commit_transaction(c))?;
-            timing::add(|s| &mut s.commit, committing);
+            if !nested {
+                timing::add(|s| &mut s.commit, committing);
+            }
             Ok(value)
         }
         Err(e) => {
@@ -312,7 +338,9 @@ where
             Err(e)
         }
     };
-    timing::finished(started);
+    if !nested {
+        timing::finished(started);
+    }
     result
 }
 

@@ -173,7 +173,7 @@ pub async fn create_hold(
         })
         .await?;
     let stored = state
-        .write(move |c| {
+        .write_grouped(move |c| {
             idempotency::run(c, key.as_ref(), 201, ctx.now_ms, |c| {
                 let (r, quote, policy_version) =
                     store::place_hold(c, &ctx, household_id, body.unit_id)?;
@@ -211,7 +211,7 @@ pub async fn confirm_hold(
     let key = idempotency_key(&req, format!("household:{household_id}"), b"")?;
     let ctx = caller.audit(state.now_ms());
     let stored = state
-        .write(move |c| {
+        .write_grouped(move |c| {
             idempotency::run(c, key.as_ref(), 200, ctx.now_ms, |c| {
                 let r = store::confirm(c, &ctx, household_id, hold_id)?;
                 Ok(ReservationOut::from(&r))
@@ -236,7 +236,7 @@ pub async fn release_hold(
     let hold_id = id.into_inner();
     let ctx = caller.audit(state.now_ms());
     state
-        .write(move |c| {
+        .write_grouped(move |c| {
             crate::db::write_tx(c, |c| store::release(c, &ctx, household_id, hold_id))
                 .map_err(ApiError::from)
         })
