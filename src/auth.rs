@@ -164,17 +164,20 @@ async fn resolve(state: web::Data<AppState>, token: String) -> Result<Principal,
             let now = state.now_ms();
             let idle_ms = state.kiosk.idle_timeout_ms();
             let found = state
-                .db(move |c| Ok(crate::db::kiosk::touch_session(c, &hash, now, idle_ms)?))
+                .db(move |c| Ok(crate::db::kiosk::find_session(c, &hash, now, idle_ms)?))
                 .await?;
-            let (session_id, household_id) = found.ok_or_else(|| {
+            let session = found.ok_or_else(|| {
                 ApiError::new(
                     RefusalKind::SessionExpired,
                     "the kiosk session has ended or timed out; log in again",
                 )
             })?;
+            if session.touch_due {
+                state.touch_session(session.id, now, idle_ms);
+            }
             Ok(Principal::Household {
-                household_id,
-                session_id,
+                household_id: session.household_id,
+                session_id: session.id,
             })
         }
     }

@@ -96,6 +96,35 @@ impl AppState {
         result
     }
 
+    /// Moves a kiosk session's idle deadline beside the request, which does not wait for it:
+    /// through the group writer on SQLite (so the write queues with the others instead of
+    /// polling for the lock), on a pooled connection on PostgreSQL. A failure is logged; the
+    /// session then ends a little earlier, never later.
+    pub fn touch_session(&self, session_id: i64, now_ms: i64, idle_ms: i64) {
+        let touch = move |c: &mut AnyConnection| {
+            crate::db::kiosk::touch_session(c, session_id, now_ms, idle_ms)
+        };
+        match &self.group {
+            Some(group) => {
+                // the answer is not awaited: dropping the receiver leaves the write to run
+                drop(group.submit::<bool, diesel::result::Error, _>(touch));
+            }
+            None => {
+                let pool = self.pool.clone();
+                actix_web::rt::spawn(async move {
+                    let done = actix_web::web::block(move || {
+                        let mut conn = pool.get().map_err(|e| e.to_string())?;
+                        touch(&mut conn).map_err(|e| e.to_string())
+                    })
+                    .await;
+                    if let Ok(Err(e)) | Err(e) = done.map_err(|e| e.to_string()) {
+                        tracing::warn!(error = %e, "kiosk session touch failed");
+                    }
+                });
+            }
+        }
+    }
+
     /// Runs argon2 work (a PIN's hash or check) on a blocking thread once a hashing permit is
     /// free: at most `SecuritySettings::hash_threads` at once, so a rush of log-ins leaves cores
     /// for the holds.

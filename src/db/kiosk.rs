@@ -27,10 +27,18 @@ fn lock_by_voucher(conn: &mut AnyConnection, voucher_no: &str) -> QueryResult<Op
     }
 }
 
-/// The household `id`, read with its row locked for the rest of the transaction.
+/// The household `id`, read with its row locked for the rest of the transaction: one
+/// `SELECT … FOR UPDATE` on PostgreSQL; on SQLite `BEGIN IMMEDIATE` holds the lock already.
 pub fn lock_by_id(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<Household>> {
-    super::lock_row(conn, "households", id)?;
-    super::households::get(conn, id)
+    let row = households::table.find(id);
+    match conn {
+        AnyConnection::Postgresql(c) => row
+            .select(Household::as_select())
+            .for_update()
+            .first(c)
+            .optional(),
+        AnyConnection::Sqlite(c) => row.select(Household::as_select()).first(c).optional(),
+    }
 }
 
 type PinColumns = (
@@ -180,21 +188,31 @@ pub fn succeed(
 }
 
 /// How often a session's idle deadline is written: at most every 15 s, or every tenth of the
-/// idle timeout when that is shorter. A request within that of the last write only reads, so the
-/// session check costs no write; the session ends at most that much before a full idle timeout.
+/// idle timeout when that is shorter. A request within that of the last write only reads, and a
+/// due write is made beside the request, so a session check never waits for a write; the session
+/// ends at most that much before a full idle timeout after its last request.
 pub fn touch_every_ms(idle_ms: i64) -> i64 {
     (idle_ms / 10).clamp(1, 15_000)
 }
 
-/// The live session behind a token hash: `(session id, household id)`. A use more than
-/// [`touch_every_ms`] after the last recorded one moves the idle deadline forward; an expired or
-/// ended session is `None`.
-pub fn touch_session(
+/// A live session found by its token hash.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LiveSession {
+    pub id: i64,
+    pub household_id: i64,
+    /// whether its idle deadline is due to be written again (`touch_every_ms`)
+    pub touch_due: bool,
+}
+
+/// The live session behind a token hash, read without writing; an expired or ended one is
+/// `None`. When `touch_due`, the caller moves its deadline with [`touch_session`], off the
+/// request's path: the request does not wait for a write.
+pub fn find_session(
     conn: &mut AnyConnection,
     token_hash: &str,
     now_ms: i64,
     idle_ms: i64,
-) -> QueryResult<Option<(i64, i64)>> {
+) -> QueryResult<Option<LiveSession>> {
     let found: Option<(i64, i64, i64)> = kiosk_sessions::table
         .filter(kiosk_sessions::token_hash.eq(token_hash))
         .filter(kiosk_sessions::ended_at_ms.is_null())
@@ -206,27 +224,33 @@ pub fn touch_session(
         ))
         .first(conn)
         .optional()?;
-    let Some((id, household_id, last_seen_ms)) = found else {
-        return Ok(None);
-    };
-    if now_ms - last_seen_ms >= touch_every_ms(idle_ms) {
-        // conditional: a session that expired or ended in between is not revived
-        let changed = diesel::update(
-            kiosk_sessions::table
-                .find(id)
-                .filter(kiosk_sessions::ended_at_ms.is_null())
-                .filter(kiosk_sessions::expires_at_ms.gt(now_ms)),
-        )
-        .set((
-            kiosk_sessions::last_seen_ms.eq(now_ms),
-            kiosk_sessions::expires_at_ms.eq(now_ms + idle_ms),
-        ))
-        .execute(conn)?;
-        if changed == 0 {
-            return Ok(None);
-        }
-    }
-    Ok(Some((id, household_id)))
+    Ok(found.map(|(id, household_id, last_seen_ms)| LiveSession {
+        id,
+        household_id,
+        touch_due: now_ms - last_seen_ms >= touch_every_ms(idle_ms),
+    }))
+}
+
+/// Moves session `id`'s idle deadline to `now_ms + idle_ms`; a session that expired or ended
+/// meanwhile is not revived. Returns whether it moved.
+pub fn touch_session(
+    conn: &mut AnyConnection,
+    id: i64,
+    now_ms: i64,
+    idle_ms: i64,
+) -> QueryResult<bool> {
+    let changed = diesel::update(
+        kiosk_sessions::table
+            .find(id)
+            .filter(kiosk_sessions::ended_at_ms.is_null())
+            .filter(kiosk_sessions::expires_at_ms.gt(now_ms)),
+    )
+    .set((
+        kiosk_sessions::last_seen_ms.eq(now_ms),
+        kiosk_sessions::expires_at_ms.eq(now_ms + idle_ms),
+    ))
+    .execute(conn)?;
+    Ok(changed == 1)
 }
 
 /// Ends a session (log-out).

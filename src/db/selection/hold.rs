@@ -95,7 +95,8 @@ pub fn precheck_hold(
     unit_id: i64,
     now: i64,
 ) -> Result<(), DbError> {
-    crate::db::read_tx(conn, |conn| {
+    // plain reads, no transaction: each answer stands on its own, and the write decides again
+    {
         let h = crate::db::households::get(conn, household_id)?
             .ok_or_else(|| DbError::unauthorized("the household no longer exists"))?;
         let (version, _) = turn(conn, &h, now)?;
@@ -121,7 +122,7 @@ pub fn precheck_hold(
         }
         check_consumes(&quote(h.entitlement(), unit.info.terms(), &version.policy))?;
         Ok(())
-    })
+    }
 }
 
 /// A new hold and the quote it shows. Runs inside the caller's write transaction.
