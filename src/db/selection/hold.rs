@@ -137,16 +137,20 @@ pub fn place_hold(
         .ok_or_else(|| DbError::unauthorized("the household no longer exists"))?;
     let (version, round_id) = turn(conn, &h, now)?;
     let policy = &version.policy;
-    expire_due(conn, now, Some(unit_id), Some(household_id), 100)?;
     check_hold_limit(
         live_holds(conn, household_id, now)?,
         policy.max_active_holds,
     )?;
+    let mut facts = unit_facts(conn, unit_id)?;
+    // a hold of this unit past its end frees it now, sweeper or not
+    if facts.status == UnitStatus::Held && expire_due(conn, now, Some(unit_id), None, 100)? > 0 {
+        facts = unit_facts(conn, unit_id)?;
+    }
     let UnitFacts {
         info: unit,
         status,
         listed,
-    } = unit_facts(conn, unit_id)?;
+    } = facts;
     if !(listed && status == UnitStatus::Available) {
         return Err(unit_not_available().into());
     }

@@ -46,6 +46,7 @@ async fn a_household_too_small_to_take_anything_off_is_refused_at_hold_not_at_co
         let (status, body) = app.hold(&token, wanted, key).await;
         assert_error(status, &body, StatusCode::CONFLICT, "entitlement_exhausted");
     }
+    assert!(app.index_caught_up(std::time::Duration::from_secs(5)).await);
     assert!(
         app.listing_ids("").await.contains(&wanted),
         "the unit stays listed"
