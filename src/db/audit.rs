@@ -50,7 +50,7 @@ pub fn record(
         conn,
         super::audit_chain::PendingEvent {
             at_ms: ctx.now_ms,
-            actor_kind,
+            actor_kind: actor_kind.to_string(),
             actor_id,
             action: action.to_string(),
             object_kind: object_kind.to_string(),

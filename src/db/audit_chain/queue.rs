@@ -8,7 +8,7 @@ use crate::db::AnyConnection;
 #[derive(Debug, Clone)]
 pub(crate) struct PendingEvent {
     pub at_ms: i64,
-    pub actor_kind: &'static str,
+    pub actor_kind: String,
     pub actor_id: Option<i64>,
     pub action: String,
     pub object_kind: String,

@@ -192,3 +192,50 @@ async fn events_recorded_outside_a_write_transaction_and_rolled_back_ones_keep_t
     let found = app.verify_audit();
     assert_eq!((found.verified as i64, found.broken), (before + 4, None));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_writers_leave_every_event_chained_before_they_are_answered() {
+    let app = spawn_app().await;
+    let n = 24;
+    let (_dev, units) = app.units_for_sale(n).await;
+    let ks = app.kiosks(n).await;
+    let ids: Vec<i64> = ks.iter().map(|k| k.id).collect();
+    app.open_round(&ids, n).await;
+    let before = app.audit_total();
+    let mut tasks = Vec::new();
+    for (k, unit) in ks.iter().zip(units) {
+        let (client, base, token) = (app.client.clone(), app.url(""), k.token.clone());
+        tasks.push(tokio::spawn(async move {
+            let res = client
+                .post(format!("{base}/api/v1/kiosk/holds"))
+                .bearer_auth(&token)
+                .json(&serde_json::json!({ "unit_id": unit }))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), StatusCode::CREATED);
+            let hold: serde_json::Value = res.json().await.unwrap();
+            let res = client
+                .post(format!("{base}/api/v1/kiosk/holds/{}/confirm", hold["id"]))
+                .bearer_auth(&token)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), StatusCode::OK);
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    // every answered request's events are on the chain already: nothing waits staged
+    let staged: i64 = anju::db::schema::audit_staged::table
+        .count()
+        .get_result(&mut *app.conn())
+        .unwrap();
+    assert_eq!(staged, 0);
+    let total = app.audit_total();
+    assert_eq!(total - before, 2 * n as i64, "one event per hold and per confirm");
+    let found = app.verify_audit();
+    assert_eq!(found.broken, None);
+    assert_eq!(found.verified as i64, total);
+}
