@@ -83,7 +83,7 @@ impl Metrics {
     }
 
     fn render_stages(&self, out: &mut String) {
-        out.push_str("# HELP anju_stage_duration_seconds Time per request in each stage of its work (queue, pool_wait, group_wait, work, lock_wait, audit, commit, transaction, hash)\n");
+        out.push_str("# HELP anju_stage_duration_seconds Time per request in each stage of its work (queue, pool_wait, group_wait, group_run, work, lock_wait, audit, commit, transaction, hash)\n");
         out.push_str("# TYPE anju_stage_duration_seconds histogram\n");
         let map = self.stages.lock().unwrap_or_else(|e| e.into_inner());
         for ((route, stage), s) in map.iter() {

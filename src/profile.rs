@@ -18,7 +18,9 @@ pub enum Stage {
     PoolWait,
     /// SQLite: waiting for the group writer to take this write (`db::group`)
     GroupWait,
-    /// the database work, transactions included
+    /// SQLite: this write's own time inside its group (its savepoint)
+    GroupRun,
+    /// the database work on a pooled connection, transactions included
     Work,
     /// waiting for the write lock (SQLite: the writer queue and `BEGIN IMMEDIATE`)
     LockWait,
@@ -37,6 +39,7 @@ impl Stage {
             Stage::Queue => "queue",
             Stage::PoolWait => "pool_wait",
             Stage::GroupWait => "group_wait",
+            Stage::GroupRun => "group_run",
             Stage::Work => "work",
             Stage::LockWait => "lock_wait",
             Stage::Audit => "audit",

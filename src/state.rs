@@ -88,7 +88,7 @@ impl AppState {
             .await
             .map_err(|_| ApiError::internal(anyhow::anyhow!("the group writer has stopped")))?;
         crate::profile::note(crate::profile::Stage::GroupWait, times.waited);
-        crate::profile::note(crate::profile::Stage::Work, times.ran);
+        crate::profile::note(crate::profile::Stage::GroupRun, times.ran);
         if result.is_ok() {
             self.indexer.notify();
             self.webhooks.notify();
