@@ -54,11 +54,6 @@ pub fn open_database(config: &Config, now_ms: i64) -> anyhow::Result<DbPool> {
     if chained > 0 {
         tracing::info!(chained, "audit events chained");
     }
-    // events a crash left staged between a commit and its chaining (PostgreSQL)
-    let staged = crate::db::audit_chain::chain_staged(&mut conn, i64::MAX)?;
-    if staged > 0 {
-        tracing::info!(staged, "staged audit events chained");
-    }
     crate::db::officials::ensure_bootstrap(
         &mut conn,
         &hash_token(config.admin_token.expose()),

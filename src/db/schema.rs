@@ -88,20 +88,6 @@ diesel::table! {
 }
 
 diesel::table! {
-    audit_staged (id) {
-        id -> BigInt,
-        at_ms -> BigInt,
-        actor_kind -> Text,
-        actor_id -> Nullable<BigInt>,
-        action -> Text,
-        object_kind -> Text,
-        object_id -> Nullable<BigInt>,
-        request_id -> Nullable<Text>,
-        details -> Text,
-    }
-}
-
-diesel::table! {
     audit_events (id) {
         id -> BigInt,
         at_ms -> BigInt,
@@ -289,7 +275,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     projects,
     units,
     audit_events,
-    audit_staged,
     listing_changes,
     policy_versions,
     households,

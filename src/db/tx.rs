@@ -49,17 +49,10 @@ where
         timing::add(|s| &mut s.lock_wait, started);
     }
     // the audit events `f` records are chained and inserted last, just before COMMIT
-    // (PostgreSQL: staged, and chained after the COMMIT by `audit_chain::chain_staged`)
     let audit = audit_chain::Collector::begin(conn);
-    let mut staged = None;
     let done = f(conn).and_then(|value| {
         let chaining = std::time::Instant::now();
-        let events = audit.finish();
-        if conn.is_postgres() && !nested {
-            staged = audit_chain::stage(conn, &events)?;
-        } else {
-            audit_chain::append(conn, &events)?;
-        }
+        audit_chain::append(conn, &audit.finish())?;
         if !nested {
             timing::add(|s| &mut s.audit, chaining);
         }
@@ -71,14 +64,6 @@ where
             with_backend!(conn, c => AnsiTransactionManager::commit_transaction(c))?;
             if !nested {
                 timing::add(|s| &mut s.commit, committing);
-            }
-            if let Some(up_to) = staged {
-                let chaining = std::time::Instant::now();
-                // committed: a failure here leaves the events staged for the next chainer
-                if let Err(e) = audit_chain::chain_staged(conn, up_to) {
-                    tracing::error!(error = %e, "chaining staged audit events failed");
-                }
-                timing::add(|s| &mut s.audit, chaining);
             }
             Ok(value)
         }

@@ -1,14 +1,12 @@
 //! Writes the audit log as a hash chain (`domain::audit_chain`) and checks it.
 //!
-//! Events recorded inside `write_tx` wait in a per-transaction queue (`queue`). On SQLite they are
-//! chained and inserted just before the transaction commits, under the write lock `BEGIN
-//! IMMEDIATE` already holds. On PostgreSQL they are staged in the transaction (`staged`, no lock)
-//! and, once it has committed, moved onto the chain together with every other staged event in
-//! one short transaction under a transaction-scoped advisory lock: the lock is held for one read
-//! of the staged events, one of the chain's head, the insert, the delete and the commit, by one
-//! chainer for many writers. Either way concurrent writers cannot fork the chain, and `UNIQUE
-//! (seq)` backs that up: two events given the same place fail to commit rather than fork it.
-//! `check` chains an upgraded log and verifies.
+//! Events recorded inside `write_tx` wait in a per-transaction queue (`queue`) and are chained
+//! and inserted just before the transaction commits, under the chain lock (SQLite: the write lock
+//! `BEGIN IMMEDIATE` already holds; PostgreSQL: a transaction-scoped advisory lock). So the lock
+//! is the last one a transaction takes and is held only for one indexed read of the chain's head,
+//! the insert and the commit: a transaction holding it never waits for a row another holds, and
+//! concurrent writers cannot fork the chain. `UNIQUE (seq)` backs that up: two events given the
+//! same place fail to commit rather than fork it. `check` chains an upgraded log and verifies.
 
 use diesel::connection::{Connection, TransactionManager};
 use diesel::prelude::*;
@@ -20,12 +18,9 @@ use crate::domain::audit_chain::{event_hash, EventFields, GENESIS};
 
 mod check;
 mod queue;
-mod staged;
 
 pub use check::{count, seal_unchained, verify, Verification};
 pub(crate) use queue::{Collector, PendingEvent};
-pub use staged::chain_staged;
-pub(crate) use staged::stage;
 
 /// The advisory lock that serialises appends on PostgreSQL.
 const CHAIN_LOCK: &str = "anju.audit_events.chain";
