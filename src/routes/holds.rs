@@ -163,14 +163,18 @@ pub async fn create_hold(
     // a refusal is decided from reads, without queueing for the write lock; a replay goes on
     let (now, unit_id, replay_key) = (ctx.now_ms, body.unit_id, key.clone());
     state
-        .db(move |c| {
-            if let Some(k) = &replay_key {
-                if idempotency::is_stored(c, k)? {
-                    return Ok(());
-                }
-            }
-            store::precheck_hold(c, household_id, unit_id, now).map_err(ApiError::from)
-        })
+        .db(
+            move |c| match store::precheck_hold(c, household_id, unit_id, now) {
+                Ok(()) => Ok(()),
+                // refused by what the first request with this key did (its hold, the unit it
+                // took): a replay, answered by the write path with the stored response. The hold
+                // and its key commit together, so a read that sees one sees the other.
+                Err(refused) => match &replay_key {
+                    Some(k) if idempotency::is_stored(c, k)? => Ok(()),
+                    _ => Err(ApiError::from(refused)),
+                },
+            },
+        )
         .await?;
     let stored = state
         .write_grouped(move |c| {
