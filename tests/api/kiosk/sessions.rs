@@ -179,3 +179,44 @@ async fn a_kiosk_session_reaches_only_its_own_household() {
         assert_error(status, &body, StatusCode::FORBIDDEN, "forbidden");
     }
 }
+
+/// `(last_seen_ms, expires_at_ms)` of the only kiosk session.
+fn session_stamp(app: &TestApp) -> (i64, i64) {
+    use anju::db::schema::kiosk_sessions;
+    use diesel::prelude::*;
+    kiosk_sessions::table
+        .select((kiosk_sessions::last_seen_ms, kiosk_sessions::expires_at_ms))
+        .first(&mut *app.conn())
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_session_check_writes_nothing_until_the_idle_deadline_is_due_to_move() {
+    let app = spawn_app().await;
+    let (_, voucher, pin) = app.household(1, "80.00", 1).await;
+    let token = app.kiosk_token(&voucher, &pin).await;
+    let (logged_in, expires) = session_stamp(&app);
+    assert_eq!(expires, logged_in + 300_000);
+    app.clock.advance(14_999);
+    for _ in 0..5 {
+        let (status, _) = app.get(&token, "/api/v1/kiosk/me").await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    assert_eq!(
+        session_stamp(&app),
+        (logged_in, expires),
+        "within 15 s of the last write a request only reads"
+    );
+    app.clock.advance(1);
+    let (status, _) = app.get(&token, "/api/v1/kiosk/me").await;
+    assert_eq!(status, StatusCode::OK);
+    // the due write is made beside the request: it lands shortly after
+    let moved = (logged_in + 15_000, logged_in + 15_000 + 300_000);
+    for _ in 0..200 {
+        if session_stamp(&app) == moved {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    panic!("the deadline did not move: {:?}", session_stamp(&app));
+}
