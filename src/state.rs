@@ -106,8 +106,13 @@ impl AppState {
         };
         match &self.group {
             Some(group) => {
-                // the answer is not awaited: dropping the receiver leaves the write to run
-                drop(group.submit::<bool, diesel::result::Error, _>(touch));
+                // the request does not wait for the answer; a task beside it logs a failure
+                let answer = group.submit::<bool, diesel::result::Error, _>(touch);
+                actix_web::rt::spawn(async move {
+                    if let Ok((Err(e), _)) = answer.await {
+                        tracing::warn!(error = %e, "kiosk session touch failed");
+                    }
+                });
             }
             None => {
                 let pool = self.pool.clone();
