@@ -110,6 +110,11 @@ async fn concurrent_holds_confirms_expiries_and_reads_never_fork_the_chain() {
         "{} requests (holds, confirms, reads) at once in {elapsed:.2?}",
         answers.len()
     );
+    assert_eq!(
+        app.audit_count("hold.created"),
+        HOUSEHOLDS as i64,
+        "one event per hold"
+    );
     assert_eq!(app.audit_count("hold.expired"), UNITS as i64);
     assert_eq!(app.audit_count("reservation.confirmed"), UNITS as i64);
 
