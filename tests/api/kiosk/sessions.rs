@@ -102,9 +102,12 @@ async fn an_idle_or_logged_out_session_gets_401() {
     let app = spawn_app().await;
     let (_, voucher, pin) = app.household(1, "80.00", 1).await;
     let token = app.kiosk_token(&voucher, &pin).await;
+    let (logged_in, _) = session_stamp(&app);
     app.clock.advance(299_000);
     let (status, _) = app.get(&token, "/api/v1/kiosk/me").await;
     assert_eq!(status, StatusCode::OK, "activity moves the deadline");
+    // the deadline is written beside the request: wait for it before the clock jumps again
+    touched_at(&app, logged_in + 299_000).await;
     app.clock.advance(299_000);
     let (status, _) = app.get(&token, "/api/v1/kiosk/me").await;
     assert_eq!(status, StatusCode::OK);
@@ -190,6 +193,20 @@ fn session_stamp(app: &TestApp) -> (i64, i64) {
         .unwrap()
 }
 
+/// Waits (up to 2 s) until the only session's last use is recorded as `at_ms`.
+async fn touched_at(app: &TestApp, at_ms: i64) {
+    for _ in 0..200 {
+        if session_stamp(app).0 == at_ms {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    panic!(
+        "the session's deadline did not move: {:?}",
+        session_stamp(app)
+    );
+}
+
 #[tokio::test]
 async fn a_session_check_writes_nothing_until_the_idle_deadline_is_due_to_move() {
     let app = spawn_app().await;
@@ -211,12 +228,9 @@ async fn a_session_check_writes_nothing_until_the_idle_deadline_is_due_to_move()
     let (status, _) = app.get(&token, "/api/v1/kiosk/me").await;
     assert_eq!(status, StatusCode::OK);
     // the due write is made beside the request: it lands shortly after
-    let moved = (logged_in + 15_000, logged_in + 15_000 + 300_000);
-    for _ in 0..200 {
-        if session_stamp(&app) == moved {
-            return;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-    }
-    panic!("the deadline did not move: {:?}", session_stamp(&app));
+    touched_at(&app, logged_in + 15_000).await;
+    assert_eq!(
+        session_stamp(&app),
+        (logged_in + 15_000, logged_in + 15_000 + 300_000)
+    );
 }
