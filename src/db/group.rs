@@ -13,7 +13,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::connection::SimpleConnection;
 use diesel::result::Error as DieselError;
 
 use super::{write_tx, AnyConnection};
@@ -130,7 +130,7 @@ fn run(database_url: &str, jobs: mpsc::Receiver<Job>) {
             Ok::<_, DieselError>(())
         })
         .is_ok();
-        if panicked || still_in_transaction(c) {
+        if panicked || !matches!(super::tx::in_transaction(c), Ok(false)) {
             // a panic left savepoints open: start again on a fresh connection
             tracing::error!("a write panicked inside a group commit; the group was rolled back");
             let _ = c.batch_execute("ROLLBACK");
@@ -140,18 +140,6 @@ fn run(database_url: &str, jobs: mpsc::Receiver<Job>) {
             deliver(committed);
         }
     }
-}
-
-fn still_in_transaction(conn: &mut AnyConnection) -> bool {
-    let depth = match conn {
-        AnyConnection::Sqlite(c) => {
-            AnsiTransactionManager::transaction_manager_status_mut(c).transaction_depth()
-        }
-        AnyConnection::Postgresql(c) => {
-            AnsiTransactionManager::transaction_manager_status_mut(c).transaction_depth()
-        }
-    };
-    !matches!(depth, Ok(None))
 }
 
 #[cfg(test)]

@@ -8,7 +8,6 @@
 //! concurrent writers cannot fork the chain. `UNIQUE (seq)` backs that up: two events given the
 //! same place fail to commit rather than fork it. `check` chains an upgraded log and verifies.
 
-use diesel::connection::{Connection, TransactionManager};
 use diesel::prelude::*;
 use diesel::result::Error as DieselError;
 
@@ -33,13 +32,10 @@ pub(crate) fn record(conn: &mut AnyConnection, event: PendingEvent) -> QueryResu
     let Some(event) = queue::push(conn, event) else {
         return Ok(());
     };
-    let depth =
-        <AnyConnection as Connection>::TransactionManager::transaction_manager_status_mut(conn)
-            .transaction_depth()?;
-    if depth.is_none() {
-        super::write_tx(conn, |c| record(c, event))
-    } else {
+    if super::tx::in_transaction(conn)? {
         append(conn, &[event])
+    } else {
+        super::write_tx(conn, |c| record(c, event))
     }
 }
 
