@@ -115,14 +115,9 @@ impl AppState {
                 });
             }
             None => {
-                let pool = self.pool.clone();
+                let state = self.clone();
                 actix_web::rt::spawn(async move {
-                    let done = actix_web::web::block(move || {
-                        let mut conn = pool.get().map_err(|e| e.to_string())?;
-                        touch(&mut conn).map_err(|e| e.to_string())
-                    })
-                    .await;
-                    if let Ok(Err(e)) | Err(e) = done.map_err(|e| e.to_string()) {
+                    if let Err(e) = state.db(move |c| Ok(touch(c)?)).await {
                         tracing::warn!(error = %e, "kiosk session touch failed");
                     }
                 });
