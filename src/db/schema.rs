@@ -71,8 +71,8 @@ diesel::table! {
         room -> Text,
         floor -> Integer,
         layout -> Text,
-        rooms -> Integer,
-        halls -> Integer,
+        rooms -> Nullable<Integer>,
+        halls -> Nullable<Integer>,
         baths -> Nullable<Integer>,
         area_centi_m2 -> BigInt,
         inner_area_centi_m2 -> Nullable<BigInt>,
@@ -84,6 +84,7 @@ diesel::table! {
         status -> Text,
         created_at_ms -> BigInt,
         updated_at_ms -> BigInt,
+        usage -> Text,
     }
 }
 
@@ -168,6 +169,7 @@ diesel::table! {
         last_seen_ms -> BigInt,
         expires_at_ms -> BigInt,
         ended_at_ms -> Nullable<BigInt>,
+        ticket_id -> Nullable<BigInt>,
     }
 }
 
@@ -220,6 +222,11 @@ diesel::table! {
         contract_no -> Nullable<Text>,
         cancel_reason -> Nullable<Text>,
         updated_at_ms -> BigInt,
+        ticket_id -> Nullable<BigInt>,
+        ticket_debit_yuan -> Nullable<BigInt>,
+        ticket_bonus_yuan -> Nullable<BigInt>,
+        ticket_bonus_pct -> Nullable<Integer>,
+        ticket_balance_after_yuan -> Nullable<BigInt>,
     }
 }
 
@@ -268,7 +275,77 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    tickets (id) {
+        id -> BigInt,
+        household_id -> BigInt,
+        ticket_no -> Text,
+        pin_hash -> Text,
+        holder_name_enc -> Nullable<Text>,
+        holder_name_masked -> Nullable<Text>,
+        holder_id_number_enc -> Nullable<Text>,
+        holder_id_number_masked -> Nullable<Text>,
+        holder_id_number_hmac -> Nullable<Text>,
+        holder_phone_enc -> Nullable<Text>,
+        holder_phone_masked -> Nullable<Text>,
+        face_value_yuan -> BigInt,
+        issued_at_ms -> BigInt,
+        valid_until_ms -> BigInt,
+        balance_yuan -> BigInt,
+        debited_yuan -> BigInt,
+        cashed_out_yuan -> BigInt,
+        voided_yuan -> BigInt,
+        transfers_used -> Integer,
+        status -> Text,
+        status_reason -> Nullable<Text>,
+        policy_version -> BigInt,
+        login_failures -> Integer,
+        locked_until_ms -> Nullable<BigInt>,
+        login_lockouts -> Integer,
+        pin_day_start_ms -> Nullable<BigInt>,
+        pin_day_failures -> Integer,
+        created_at_ms -> BigInt,
+        updated_at_ms -> BigInt,
+    }
+}
+
+diesel::table! {
+    ticket_entries (id) {
+        id -> BigInt,
+        ticket_id -> BigInt,
+        kind -> Text,
+        amount_yuan -> BigInt,
+        reservation_id -> Nullable<BigInt>,
+        developer_id -> Nullable<BigInt>,
+        bonus_pct -> Nullable<Integer>,
+        actor_kind -> Text,
+        actor_id -> Nullable<BigInt>,
+        details -> Text,
+        at_ms -> BigInt,
+        entry_day -> Integer,
+    }
+}
+
+diesel::table! {
+    ticket_redemption_codes (id) {
+        id -> BigInt,
+        ticket_id -> BigInt,
+        code_hash -> Text,
+        created_at_ms -> BigInt,
+        expires_at_ms -> BigInt,
+        used_at_ms -> Nullable<BigInt>,
+        reservation_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::joinable!(tickets -> households (household_id));
+diesel::joinable!(ticket_entries -> tickets (ticket_id));
+diesel::joinable!(ticket_redemption_codes -> tickets (ticket_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
+    tickets,
+    ticket_entries,
+    ticket_redemption_codes,
     officials,
     developers,
     developer_keys,

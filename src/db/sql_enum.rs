@@ -21,7 +21,9 @@ fn parse_stored<T>(
 }
 
 macro_rules! text_enum {
-    ($($ty:ty => $column:literal),+ $(,)?) => {$(
+    // `parse` reads exactly the stored text: a `fn(&str) -> Option<Self>` (first: the list arm
+    // below would take `parse` for a type and fail for good)
+    ($ty:ty => $column:literal, parse $parse:expr) => {
         impl AsExpression<Text> for $ty {
             type Expression = <&'static str as AsExpression<Text>>::Expression;
             fn as_expression(self) -> Self::Expression {
@@ -48,7 +50,7 @@ macro_rules! text_enum {
         }
         impl FromSql<Text, Multi> for $ty {
             fn from_sql(bytes: <Multi as Backend>::RawValue<'_>) -> deserialize::Result<Self> {
-                parse_stored(<String as FromSql<Text, Multi>>::from_sql(bytes)?, $column, <$ty>::parse)
+                parse_stored(<String as FromSql<Text, Multi>>::from_sql(bytes)?, $column, $parse)
             }
         }
         impl Queryable<Text, Multi> for $ty {
@@ -57,6 +59,9 @@ macro_rules! text_enum {
                 Ok(row)
             }
         }
+    };
+    ($($ty:ty => $column:literal),+ $(,)?) => {$(
+        text_enum!($ty => $column, parse <$ty>::parse);
     )+};
 }
 
@@ -70,7 +75,10 @@ text_enum!(
     crate::domain::selection::Ordering => "rounds.ordering",
     crate::domain::selection::ReservationStatus => "reservations.status",
     crate::domain::webhook::DeliveryStatus => "webhook_deliveries.status",
+    crate::domain::status::TicketStatus => "tickets.status",
 );
+// the codes only: `Usage::parse` also takes an upload's Chinese names and any case
+text_enum!(crate::domain::usage::Usage => "units.usage", parse crate::domain::usage::Usage::from_code);
 
 #[cfg(test)]
 mod tests {
@@ -110,5 +118,22 @@ mod tests {
             message.ends_with(r#": units.status holds an unknown value "gone""#),
             "{message}"
         );
+    }
+
+    #[test]
+    fn a_usage_reads_back_from_its_code_only() {
+        use crate::domain::usage::Usage;
+        let mut conn = memory();
+        let u: Usage = diesel::select(Usage::Parking.into_sql::<Text>())
+            .get_result(&mut conn)
+            .unwrap();
+        assert_eq!(u, Usage::Parking);
+        for stored in ["'车位'", "'Parking'"] {
+            let read = diesel::select(sql::<Text>(stored)).get_result::<Usage>(&mut conn);
+            assert!(
+                read.is_err(),
+                "{stored} is an upload's spelling, never stored"
+            );
+        }
     }
 }

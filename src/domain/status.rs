@@ -29,6 +29,8 @@ string_enum!(ProjectStatus { Pending => "pending", Approved => "approved", Rejec
 string_enum!(UnitStatus { Available => "available", Held => "held", Reserved => "reserved", Sold => "sold", Withdrawn => "withdrawn" });
 string_enum!(OfficialRole { Admin => "admin", Viewer => "viewer" });
 string_enum!(Delivery { Ready => "ready", OffPlan => "off_plan" });
+// `expired` is never stored: a ticket past its validity reads as expired (`db::tickets`)
+string_enum!(TicketStatus { Active => "active", Exhausted => "exhausted", Expired => "expired", CashedOut => "cashed_out", Void => "void" });
 
 impl DeveloperStatus {
     /// `pending → approved ⇄ suspended`; approving an approved developer is a no-op refusal.
