@@ -36,8 +36,20 @@ pub fn decide_turn(f: &TurnFacts<'_>) -> Result<i64, Refusal> {
             "the voucher has expired: no new holds; ask the hall staff",
         ));
     }
-    let mut open = f
-        .memberships
+    let round = round_turn(f.memberships)?;
+    if f.remaining_origin_centi == 0 {
+        return Err(Refusal::new(
+            RefusalKind::EntitlementExhausted,
+            "the household's entitlement is used up",
+        ));
+    }
+    Ok(round)
+}
+
+/// The open round in which a member has been called, or why not: no open round, not yet called.
+/// Shared by area households and ticket holders who are members of a round.
+pub fn round_turn(memberships: &[Membership]) -> Result<i64, Refusal> {
+    let mut open = memberships
         .iter()
         .filter(|m| m.status == RoundStatus::Open)
         .peekable();
@@ -53,12 +65,6 @@ pub fn decide_turn(f: &TurnFacts<'_>) -> Result<i64, Refusal> {
             "it is not this household's turn yet; please wait to be called",
         ));
     };
-    if f.remaining_origin_centi == 0 {
-        return Err(Refusal::new(
-            RefusalKind::EntitlementExhausted,
-            "the household's entitlement is used up",
-        ));
-    }
     Ok(round.round_id)
 }
 

@@ -81,6 +81,8 @@ pub enum Method {
     InKind,
     /// 纯货币补偿
     Cash,
+    /// 房票安置: a money entitlement spent in the hall (docs/tickets.md)
+    Ticket,
 }
 
 impl Method {
@@ -89,6 +91,7 @@ impl Method {
             Method::Hall => "hall",
             Method::InKind => "in_kind",
             Method::Cash => "cash",
+            Method::Ticket => "ticket",
         }
     }
 
@@ -98,7 +101,11 @@ impl Method {
             "hall" | "选购大厅" | "选购大厅购房" | "大厅选购" => Ok(Method::Hall),
             "in_kind" | "产权调换" => Ok(Method::InKind),
             "cash" | "货币补偿" | "纯货币补偿" => Ok(Method::Cash),
-            _ => Err("must be 选购大厅 / hall, 产权调换 / in_kind or 货币补偿 / cash".into()),
+            "ticket" | "房票" | "房票安置" => Ok(Method::Ticket),
+            _ => Err(
+                "must be 选购大厅 / hall, 产权调换 / in_kind, 货币补偿 / cash or 房票 / ticket"
+                    .into(),
+            ),
         }
     }
 }

@@ -18,8 +18,10 @@ pub mod ranking;
 pub mod refusal;
 pub mod selection;
 pub mod status;
+pub mod ticket;
 pub mod token;
 pub mod unit_fields;
+pub mod usage;
 pub mod webhook;
 
 /// One invalid field of a request body, reported in `details.fields` of a 422.

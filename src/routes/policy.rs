@@ -12,6 +12,8 @@ use crate::auth::Caller;
 use crate::clock::rfc3339;
 use crate::db::policy::{self as store, PolicyVersion};
 use crate::domain::policy::{PolicyChange, PolicyValues};
+use crate::domain::ticket::SpeedTier;
+use crate::domain::usage::Usage;
 use crate::domain::FieldError;
 use crate::error::{ApiError, ApiResult};
 use crate::routes::body::JsonBody;
@@ -38,6 +40,20 @@ pub struct PolicyOut {
     pub monetization_target_pct: i64,
     pub login_max_failures: i64,
     pub login_lockout_minutes: i64,
+    /// a housing ticket's validity from its issue
+    pub ticket_validity_days: i64,
+    /// bonus by days elapsed since issue: the first tier whose `within_days` ≥ elapsed applies; none → 0
+    pub ticket_speed_tiers: Vec<SpeedTier>,
+    /// bonus percent added by the zone class of the unit, keyed "1", "2", "3"
+    pub ticket_zone_bonus_pct: BTreeMap<String, i64>,
+    /// how many times a ticket may change holder (0 forbids)
+    pub ticket_transfers_allowed: i64,
+    /// usages a ticket may buy
+    pub ticket_usages_allowed: Vec<Usage>,
+    /// whether a cash-out at expiry carries any bonus
+    pub ticket_cash_out_bonus: bool,
+    /// whether a ticket holder in no round may hold units
+    pub ticket_open_selection: bool,
 }
 
 impl From<PolicyVersion> for PolicyOut {
@@ -51,6 +67,13 @@ impl From<PolicyVersion> for PolicyOut {
             monetization_target_pct,
             login_max_failures,
             login_lockout_minutes,
+            ticket_validity_days,
+            ticket_speed_tiers,
+            ticket_zone_bonus_pct,
+            ticket_transfers_allowed,
+            ticket_usages_allowed,
+            ticket_cash_out_bonus,
+            ticket_open_selection,
         } = v.policy.values();
         PolicyOut {
             version: v.version,
@@ -65,6 +88,13 @@ impl From<PolicyVersion> for PolicyOut {
             monetization_target_pct,
             login_max_failures,
             login_lockout_minutes,
+            ticket_validity_days,
+            ticket_speed_tiers,
+            ticket_zone_bonus_pct,
+            ticket_transfers_allowed,
+            ticket_usages_allowed,
+            ticket_cash_out_bonus,
+            ticket_open_selection,
         }
     }
 }

@@ -1,12 +1,17 @@
-//! The hall's policy (docs/domain.md, "The policy"): zone ratios, reward, hold and login limits. Values are
-//! validated on construction; zone ratios are kept as exact integers in ten-thousandths.
+//! The hall's policy (docs/domain.md, "The policy"): zone ratios, reward, hold and login limits, and
+//! the housing tickets' keys (`ticket.rs`). Values are validated on construction; zone ratios are
+//! kept as exact integers in ten-thousandths.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::ticket::{SpeedTier, TicketPolicy};
+use super::usage::Usage;
 use super::FieldError;
+
+mod ticket;
 
 /// Zone ratios are stored in units of 1/10 000 (1.2 → 12 000), so the arithmetic stays exact.
 pub const RATIO_SCALE: i64 = 10_000;
@@ -40,6 +45,7 @@ pub struct Policy {
     pub monetization_target_pct: i64,
     pub login_max_failures: i64,
     pub login_lockout_minutes: i64,
+    pub ticket: TicketPolicy,
 }
 
 impl Default for Policy {
@@ -58,6 +64,7 @@ impl Default for Policy {
             monetization_target_pct: 60,
             login_max_failures: 5,
             login_lockout_minutes: 15,
+            ticket: TicketPolicy::default(),
         }
     }
 }
@@ -76,10 +83,27 @@ pub struct PolicyValues {
     pub monetization_target_pct: i64,
     pub login_max_failures: i64,
     pub login_lockout_minutes: i64,
+    // The ticket keys came later: a version stored before them reads with their defaults.
+    #[serde(default = "ticket::default_validity_days")]
+    pub ticket_validity_days: i64,
+    #[serde(default = "ticket::default_speed_tiers")]
+    pub ticket_speed_tiers: Vec<SpeedTier>,
+    /// bonus percent added by the zone class of the unit, keyed "1", "2", "3"
+    #[serde(default = "ticket::default_zone_bonus_pct")]
+    #[schema(example = json!({"1": 0, "2": 2, "3": 4}))]
+    pub ticket_zone_bonus_pct: BTreeMap<String, i64>,
+    #[serde(default = "ticket::default_transfers_allowed")]
+    pub ticket_transfers_allowed: i64,
+    #[serde(default = "ticket::default_usages_allowed")]
+    pub ticket_usages_allowed: Vec<Usage>,
+    #[serde(default = "ticket::default_cash_out_bonus")]
+    pub ticket_cash_out_bonus: bool,
+    #[serde(default = "ticket::default_open_selection")]
+    pub ticket_open_selection: bool,
 }
 
 /// A change to the policy: every field is optional and keeps the current value when left out;
-/// `zone_ratio` may name only the pairs that change.
+/// `zone_ratio` and `ticket_zone_bonus_pct` may name only the zones that change.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PolicyChange {
@@ -94,6 +118,16 @@ pub struct PolicyChange {
     pub monetization_target_pct: Option<i64>,
     pub login_max_failures: Option<i64>,
     pub login_lockout_minutes: Option<i64>,
+    pub ticket_validity_days: Option<i64>,
+    pub ticket_speed_tiers: Option<Vec<SpeedTier>>,
+    #[schema(value_type = Option<Object>, example = json!({"3": 5}))]
+    pub ticket_zone_bonus_pct: Option<BTreeMap<String, i64>>,
+    pub ticket_transfers_allowed: Option<i64>,
+    /// usage codes; taken as text so that an unknown one is reported with its position
+    #[schema(value_type = Option<Vec<Usage>>)]
+    pub ticket_usages_allowed: Option<Vec<String>>,
+    pub ticket_cash_out_bonus: Option<bool>,
+    pub ticket_open_selection: Option<bool>,
 }
 
 fn ratio_text(r: i64) -> f64 {
@@ -150,6 +184,13 @@ impl Policy {
             monetization_target_pct: self.monetization_target_pct,
             login_max_failures: self.login_max_failures,
             login_lockout_minutes: self.login_lockout_minutes,
+            ticket_validity_days: self.ticket.validity_days,
+            ticket_speed_tiers: self.ticket.speed_tiers.clone(),
+            ticket_zone_bonus_pct: ticket::zone_bonus_map(self.ticket.zone_bonus_pct),
+            ticket_transfers_allowed: self.ticket.transfers_allowed,
+            ticket_usages_allowed: self.ticket.usages_allowed.clone(),
+            ticket_cash_out_bonus: self.ticket.cash_out_bonus,
+            ticket_open_selection: self.ticket.open_selection,
         }
     }
 
@@ -229,6 +270,8 @@ impl Policy {
                 1,
                 1_440,
             ),
+            // after the fields above, so errors come in the order the keys are documented
+            ticket: ticket::changed(&self.ticket, change, &mut errors),
         };
         if errors.is_empty() {
             Ok(policy)
@@ -252,6 +295,19 @@ impl Policy {
                 monetization_target_pct: Some(values.monetization_target_pct),
                 login_max_failures: Some(values.login_max_failures),
                 login_lockout_minutes: Some(values.login_lockout_minutes),
+                ticket_validity_days: Some(values.ticket_validity_days),
+                ticket_speed_tiers: Some(values.ticket_speed_tiers),
+                ticket_zone_bonus_pct: Some(values.ticket_zone_bonus_pct),
+                ticket_transfers_allowed: Some(values.ticket_transfers_allowed),
+                ticket_usages_allowed: Some(
+                    values
+                        .ticket_usages_allowed
+                        .iter()
+                        .map(|u| u.as_str().to_string())
+                        .collect(),
+                ),
+                ticket_cash_out_bonus: Some(values.ticket_cash_out_bonus),
+                ticket_open_selection: Some(values.ticket_open_selection),
             })
             .map_err(|e| format!("stored policy is invalid: {e:?}"))
     }
@@ -262,67 +318,4 @@ impl Policy {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn defaults_round_trip_through_storage() {
-        let p = Policy::default();
-        assert_eq!(Policy::from_stored(&p.to_stored()).unwrap(), p);
-        assert_eq!(
-            p.ratio(Zone::new(1).unwrap(), Zone::new(3).unwrap()),
-            15_000
-        );
-        assert_eq!(p.ratio(Zone::new(3).unwrap(), Zone::new(1).unwrap()), 6_000);
-    }
-
-    #[test]
-    fn the_migration_inserts_the_defaults() {
-        let sql = include_str!("../../migrations/sqlite/2026-11-27-000003_households/up.sql");
-        let start = sql.find("'{").unwrap() + 1;
-        let end = sql[start..].find("}'").unwrap() + start + 1;
-        assert_eq!(
-            Policy::from_stored(&sql[start..end]).unwrap(),
-            Policy::default()
-        );
-    }
-
-    #[test]
-    fn changes_are_validated_field_by_field() {
-        let p = Policy::default();
-        let mut ratios = BTreeMap::new();
-        ratios.insert(
-            "1".to_string(),
-            BTreeMap::from([("2".to_string(), 1.25), ("3".to_string(), 0.0)]),
-        );
-        ratios.insert("4".to_string(), BTreeMap::from([("1".to_string(), 1.0)]));
-        let change = PolicyChange {
-            zone_ratio: Some(ratios),
-            hold_minutes: Some(0),
-            login_max_failures: Some(3),
-            ..Default::default()
-        };
-        let errors = p.changed(&change).unwrap_err();
-        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
-        assert_eq!(fields, ["zone_ratio.1.3", "zone_ratio.4.1", "hold_minutes"]);
-
-        let ok = p
-            .changed(&PolicyChange {
-                zone_ratio: Some(BTreeMap::from([(
-                    "1".to_string(),
-                    BTreeMap::from([("2".to_string(), 1.25)]),
-                )])),
-                login_max_failures: Some(3),
-                ..Default::default()
-            })
-            .unwrap();
-        assert_eq!(
-            ok.ratio(Zone::new(1).unwrap(), Zone::new(2).unwrap()),
-            12_500
-        );
-        assert_eq!(ok.login_max_failures, 3);
-        assert_eq!(ok.hold_minutes, 15, "fields left out keep their value");
-        assert!(parse_ratio(1.23456).is_err());
-        assert!(parse_ratio(10.5).is_err());
-    }
-}
+mod tests;
