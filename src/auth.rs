@@ -18,9 +18,20 @@ pub struct RequestId(pub String);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Principal {
-    Official { id: i64, role: OfficialRole },
-    Developer { developer_id: i64, key_id: i64 },
-    Household { household_id: i64, session_id: i64 },
+    Official {
+        id: i64,
+        role: OfficialRole,
+    },
+    Developer {
+        developer_id: i64,
+        key_id: i64,
+    },
+    /// a kiosk session; `ticket_id` when it was opened with a housing ticket's number
+    Household {
+        household_id: i64,
+        session_id: i64,
+        ticket_id: Option<i64>,
+    },
 }
 
 /// An authenticated caller of this request.
@@ -94,9 +105,43 @@ impl Caller {
             Principal::Household {
                 household_id,
                 session_id,
+                ..
             } => Ok((household_id, session_id)),
             _ => Err(ApiError::forbidden(
                 "this route is for households at a kiosk",
+            )),
+        }
+    }
+}
+
+impl Caller {
+    /// A kiosk session as the payer of a hold: the household, or the ticket it was opened with.
+    pub fn payer(&self) -> Result<crate::db::selection::Payer, ApiError> {
+        match self.principal {
+            Principal::Household {
+                household_id,
+                session_id,
+                ticket_id,
+            } => Ok(crate::db::selection::Payer::kiosk(
+                household_id,
+                ticket_id,
+                session_id,
+            )),
+            _ => Err(ApiError::forbidden(
+                "this route is for households at a kiosk",
+            )),
+        }
+    }
+
+    /// The ticket of a kiosk session opened with a ticket number.
+    pub fn ticket(&self) -> Result<i64, ApiError> {
+        match self.principal {
+            Principal::Household {
+                ticket_id: Some(id),
+                ..
+            } => Ok(id),
+            _ => Err(ApiError::forbidden(
+                "this route is for a housing ticket's holder at a kiosk",
             )),
         }
     }
@@ -178,6 +223,7 @@ async fn resolve(state: web::Data<AppState>, token: String) -> Result<Principal,
             Ok(Principal::Household {
                 household_id: session.household_id,
                 session_id: session.id,
+                ticket_id: session.ticket_id,
             })
         }
     }

@@ -197,6 +197,7 @@ macro_rules! api_doc {
                 (name = "search", description = "the hall's listings: full text (words, fragments, pinyin), filters, facets"),
                 (name = "policy", description = "the hall's policy: zone ratios, reward, hold and log-in limits; versioned"),
                 (name = "households", description = "households (被征收户): import with vouchers and PINs, masked search; every read audited"),
+                (name = "tickets", description = "housing tickets (房票): issue and import, ledger, transfer, void, cash-out; redemption codes and redemption at a developer's office"),
                 (name = "kiosk", description = "a household at a kiosk: log-in, own entitlement, quotes and matches"),
                 (name = "webhooks", description = "notices to developers' sales systems: signed POSTs of holds, confirmations, cancellations, contracts; delivery log"),
                 (name = "selection", description = "holds, confirmation, reservations, contracts"),

@@ -22,6 +22,7 @@ pub mod schema;
 pub mod selection;
 mod sql_enum;
 pub mod stats;
+pub mod tickets;
 pub mod timing;
 pub mod units;
 pub mod webhooks;

@@ -117,7 +117,13 @@ pub(super) fn ensure_selections(
         };
         let (unit_id, _, _) = candidates.remove(best);
         let reservation = write_tx(conn, |c| {
-            let (hold, _, _) = selection::place_hold(c, ctx, household_id, unit_id)?;
+            let payer = selection::Payer {
+                household_id,
+                ticket_id: None,
+                session_id: None,
+                at_sales_office: false,
+            };
+            let (hold, _, _) = selection::place_hold(c, ctx, payer, unit_id)?;
             let confirmed = selection::confirm(c, ctx, household_id, hold.id)?;
             if i < CONTRACTED {
                 let unit = selection::unit_info(c, unit_id)?.expect("held just now");

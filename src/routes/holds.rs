@@ -7,7 +7,7 @@ use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
 use super::area_m2;
-use super::quotes::QuoteOut;
+use super::quotes::AnyQuote;
 use crate::auth::Caller;
 use crate::clock::rfc3339;
 use crate::db::idempotency::{self, IdemKey, Stored};
@@ -38,8 +38,10 @@ pub struct ReservationOut {
     pub expires_at: String,
     pub confirmed_at: Option<String>,
     pub contracted_at: Option<String>,
-    /// the quote frozen at confirmation
-    pub quote: Option<QuoteOut>,
+    /// the quote frozen at confirmation: in area terms, or in ticket terms when a housing
+    /// ticket paid (`ticket_id` set)
+    pub quote: Option<AnyQuote>,
+    pub ticket_id: Option<i64>,
     pub policy_version: Option<i64>,
     pub contract_no: Option<String>,
     pub cancel_reason: Option<String>,
@@ -57,7 +59,11 @@ impl From<&Reservation> for ReservationOut {
             expires_at: rfc3339(r.expires_at_ms),
             confirmed_at: r.confirmed_at_ms.map(rfc3339),
             contracted_at: r.contracted_at_ms.map(rfc3339),
-            quote: r.frozen_quote().map(QuoteOut::from),
+            quote: match r.frozen_ticket_quote() {
+                Some(t) => Some(AnyQuote::Ticket(t.into())),
+                None => r.frozen_quote().map(AnyQuote::from),
+            },
+            ticket_id: r.ticket_id,
             policy_version: r.policy_version,
             contract_no: r.contract_no.clone(),
             cancel_reason: r.cancel_reason.clone(),
@@ -74,7 +80,7 @@ pub struct HoldOut {
     pub expires_at: String,
     /// seconds left, for the kiosk's countdown
     pub expires_in_s: i64,
-    pub quote: QuoteOut,
+    pub quote: AnyQuote,
     pub policy_version: i64,
 }
 
@@ -145,9 +151,9 @@ pub fn respond(stored: Stored) -> HttpResponse {
     request_body = HoldRequest,
     params(IdempotencyKeyHeader),
     responses((status = 201, body = HoldOut), (status = 401, body = Err),
-        (status = 403, body = Err, description = "not_your_turn, voucher_expired"),
+        (status = 403, body = Err, description = "not_your_turn, voucher_expired, ticket_expired, ticket_closed"),
         (status = 404, body = Err, description = "no such unit"),
-        (status = 409, body = Err, description = "unit_not_available, hold_limit_reached, round_not_open, entitlement_exhausted, idempotency_key_reused")))]
+        (status = 409, body = Err, description = "unit_not_available, hold_limit_reached, round_not_open, entitlement_exhausted, ticket_exhausted, usage_not_allowed, idempotency_key_reused")))]
 #[post("/api/v1/kiosk/holds")]
 pub async fn create_hold(
     caller: Caller,
@@ -155,7 +161,8 @@ pub async fn create_hold(
     req: HttpRequest,
     body: JsonBody<HoldRequest>,
 ) -> ApiResult<HttpResponse> {
-    let (household_id, _) = caller.household()?;
+    let payer = caller.payer()?;
+    let household_id = payer.household_id;
     let body = body.into_inner();
     let canonical = serde_json::to_vec(&body).map_err(ApiError::internal)?;
     let key = idempotency_key(&req, format!("household:{household_id}"), &canonical)?;
@@ -164,7 +171,7 @@ pub async fn create_hold(
     let (now, unit_id, replay_key) = (ctx.now_ms, body.unit_id, key.clone());
     state
         .db(
-            move |c| match store::precheck_hold(c, household_id, unit_id, now) {
+            move |c| match store::precheck_hold(c, payer, unit_id, now) {
                 Ok(()) => Ok(()),
                 // refused by what the first request with this key did (its hold, the unit it
                 // took): a replay, answered by the write path with the stored response. The hold
@@ -179,8 +186,7 @@ pub async fn create_hold(
     let stored = state
         .write_grouped(move |c| {
             idempotency::run(c, key.as_ref(), 201, ctx.now_ms, |c| {
-                let (r, quote, policy_version) =
-                    store::place_hold(c, &ctx, household_id, body.unit_id)?;
+                let (r, quote, policy_version) = store::place_hold(c, &ctx, payer, body.unit_id)?;
                 Ok(HoldOut {
                     id: r.id,
                     unit_id: r.unit_id,
@@ -202,7 +208,7 @@ pub async fn create_hold(
         IdempotencyKeyHeader),
     responses((status = 200, body = ReservationOut, description = "confirmed, with the frozen quote"),
         (status = 401, body = Err), (status = 404, body = Err),
-        (status = 409, body = Err, description = "hold_expired, entitlement_exhausted, invalid_transition, idempotency_key_reused")))]
+        (status = 409, body = Err, description = "hold_expired, entitlement_exhausted, ticket_exhausted, ticket_expired, usage_not_allowed, invalid_transition, idempotency_key_reused")))]
 #[post("/api/v1/kiosk/holds/{id}/confirm")]
 pub async fn confirm_hold(
     caller: Caller,

@@ -196,8 +196,8 @@ pub struct HouseholdQuery {
 }
 
 query_words!(
-    /// hall | in_kind | cash
-    MethodWord { Hall = "hall", InKind = "in_kind", Cash = "cash" }
+    /// hall | in_kind | cash | ticket
+    MethodWord { Hall = "hall", InKind = "in_kind", Cash = "cash", Ticket = "ticket" }
 );
 
 impl HouseholdQuery {

@@ -21,6 +21,7 @@ pub mod reservations;
 pub mod rounds;
 pub mod stats;
 pub mod table;
+pub mod tickets;
 pub mod units;
 pub mod upload_body;
 pub mod webhooks;

@@ -4,8 +4,10 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::area_m2;
+use crate::db::selection::HoldQuote;
 use crate::domain::entitlement::Quote;
 use crate::domain::matching::Fit;
+use crate::domain::ticket::TicketQuote;
 
 /// A quote in docs/api.md's units.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -49,5 +51,78 @@ impl From<Fit> for FitOut {
             over_entitlement_m2: area_m2(f.over_entitlement_centi),
             summary: f.summary,
         }
+    }
+}
+
+/// What a housing ticket would pay for a unit (docs/tickets.md): the debit from the balance, the
+/// city's bonus, the holder's top-up, the bonus rate (integer percent) and the balance after.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TicketQuoteOut {
+    pub debit_yuan: i64,
+    pub bonus_yuan: i64,
+    pub top_up_yuan: i64,
+    pub bonus_pct: i64,
+    pub balance_after_yuan: i64,
+}
+
+impl From<TicketQuote> for TicketQuoteOut {
+    fn from(q: TicketQuote) -> Self {
+        TicketQuoteOut {
+            debit_yuan: q.debit_yuan,
+            bonus_yuan: q.bonus_yuan,
+            top_up_yuan: q.top_up_yuan,
+            bonus_pct: q.bonus_pct,
+            balance_after_yuan: q.balance_after_yuan,
+        }
+    }
+}
+
+/// A quote in area terms for a household, in ticket terms for a ticket holder.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum AnyQuote {
+    Area(QuoteOut),
+    Ticket(TicketQuoteOut),
+}
+
+impl From<HoldQuote> for AnyQuote {
+    fn from(q: HoldQuote) -> Self {
+        match q {
+            HoldQuote::Area(q) => AnyQuote::Area(q.into()),
+            HoldQuote::Ticket(q) => AnyQuote::Ticket(q.into()),
+        }
+    }
+}
+
+impl From<Quote> for AnyQuote {
+    fn from(q: Quote) -> Self {
+        AnyQuote::Area(q.into())
+    }
+}
+
+/// A ticket quote's fit, in the shape of an area fit: fully covered or with a top-up.
+pub fn ticket_fit(q: &TicketQuote) -> FitOut {
+    let (kind, summary) = if q.top_up_yuan == 0 {
+        (
+            "fully_covered",
+            format!(
+                "房票抵扣 {} 元，奖励 {} 元（{}%），无需补差价",
+                q.debit_yuan, q.bonus_yuan, q.bonus_pct
+            ),
+        )
+    } else {
+        (
+            "top_up",
+            format!(
+                "房票抵扣 {} 元，奖励 {} 元（{}%），需补差价 {} 元",
+                q.debit_yuan, q.bonus_yuan, q.bonus_pct, q.top_up_yuan
+            ),
+        )
+    };
+    FitOut {
+        kind: kind.to_string(),
+        unused_entitlement_m2: 0.0,
+        over_entitlement_m2: 0.0,
+        summary,
     }
 }

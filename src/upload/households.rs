@@ -96,29 +96,48 @@ pub fn check_households(
     budgets: impl Into<super::table::Budgets>,
     today: NaiveDate,
 ) -> Result<HouseholdTable, UploadError> {
-    let mut households = Vec::new();
-    let mut errors = Vec::new();
-    let mut ids = Vec::new();
-    let table_errors = for_each_row(
+    let (table, _) = check_rows(
         bytes,
         format,
         "households",
         HOUSEHOLD_COLUMNS,
         budgets,
-        |raw| {
-            let mut check = RowCheck::new(&raw, &mut errors);
-            let (id, household) = check.household(today);
-            if let (Some(household), true) = (household, check.ok) {
-                households.push(ParsedHousehold {
-                    row: raw.row,
-                    household,
-                });
-            }
-            if let Some(id) = id {
-                ids.push((raw.row, id));
-            }
-        },
+        today,
+        |_, _| Some(()),
     )?;
+    Ok(table)
+}
+
+/// [`check_households`] over `columns` (the household columns and more): `extra` checks a row's
+/// other cells after its household fields and gives the value kept beside each valid household.
+pub(crate) fn check_rows<X>(
+    bytes: &[u8],
+    format: UploadFormat,
+    kind: &str,
+    columns: &[ColumnSpec],
+    budgets: impl Into<super::table::Budgets>,
+    today: NaiveDate,
+    mut extra: impl FnMut(&mut RowCheck<'_>, Option<&HouseholdRow>) -> Option<X>,
+) -> Result<(HouseholdTable, Vec<X>), UploadError> {
+    let mut households = Vec::new();
+    let mut extras = Vec::new();
+    let mut errors = Vec::new();
+    let mut ids = Vec::new();
+    let table_errors = for_each_row(bytes, format, kind, columns, budgets, |raw| {
+        let mut check = RowCheck::new(&raw, &mut errors);
+        let (id, household) = check.household(today);
+        let more = extra(&mut check, household.as_ref());
+        if let (Some(household), Some(more), true) = (household, more, check.ok) {
+            households.push(ParsedHousehold {
+                row: raw.row,
+                household,
+            });
+            extras.push(more);
+        }
+        if let Some(id) = id {
+            ids.push((raw.row, id));
+        }
+    })?;
     errors.extend(table_errors);
     ids.sort_by_key(|(row, _)| *row);
     let mut first_row: HashMap<&str, usize> = HashMap::new();
@@ -137,11 +156,14 @@ pub fn check_households(
         }
     }
     errors.sort_by_key(|e| e.row);
-    Ok(HouseholdTable {
-        households,
-        errors,
-        ids,
-    })
+    Ok((
+        HouseholdTable {
+            households,
+            errors,
+            ids,
+        },
+        extras,
+    ))
 }
 
 impl RowCheck<'_> {

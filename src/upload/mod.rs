@@ -2,6 +2,7 @@
 
 pub mod households;
 pub mod table;
+pub mod tickets;
 pub mod units;
 
 pub use table::{

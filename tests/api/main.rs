@@ -23,5 +23,6 @@ mod search;
 mod selection;
 mod service;
 mod stats;
+mod tickets;
 mod upload_rejections;
 mod webhooks;

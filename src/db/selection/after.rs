@@ -1,5 +1,5 @@
-//! What follows a confirmation: an official's cancellation (the unit and the consumed area go
-//! back) and the developer's contract (the unit is sold). Rules in `domain::hold`.
+//! What follows a confirmation: an official's cancellation (the unit and the consumed area, or
+//! a ticket's debit, go back) and the developer's contract (the unit is sold). Rules in `domain::hold`.
 
 use diesel::prelude::*;
 
@@ -48,7 +48,12 @@ pub fn cancel(
         .execute(conn)?;
     free_unit(conn, r.unit_id, UnitStatus::Reserved, ctx.now_ms)?;
     let r = get(conn, id)?.expect("exists");
-    if let Some(unit) = unit_info(conn, r.unit_id)? {
+    let unit = unit_info(conn, r.unit_id)?;
+    if let Some(u) = &unit {
+        // a ticket gets its debit back, and the bonus is void with the reservation
+        crate::db::tickets::refund_on_cancel(conn, ctx, &r, u.developer_id)?;
+    }
+    if let Some(unit) = unit {
         record(
             conn,
             ctx,

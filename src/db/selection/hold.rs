@@ -3,24 +3,25 @@
 
 use diesel::prelude::*;
 
-use super::{
-    expire_due, free_unit, get, record, unit_info, unit_info_columns, Reservation, UnitInfo,
-};
+use super::{expire_due, record, unit_info_columns, Reservation, UnitInfo};
 use crate::db::audit::AuditCtx;
 use crate::db::error::DbError;
 use crate::db::households::Household;
 use crate::db::listings::{self, ListingChange};
 use crate::db::policy::PolicyVersion;
-use crate::db::schema::{developers, households, projects, reservations, units};
+use crate::db::schema::{developers, projects, reservations, units};
+use crate::db::tickets::{self, Ticket, TicketFacts};
 use crate::db::AnyConnection;
 use crate::domain::entitlement::{quote, Quote};
 use crate::domain::hold::{
-    changed_meanwhile, check_consumes, check_hold_limit, decide_confirm, decide_release,
-    decide_turn, hold_expires_at_ms, unit_not_available, Membership, TurnFacts,
+    check_consumes, check_hold_limit, decide_turn, hold_expires_at_ms, unit_not_available,
+    Membership, TurnFacts,
 };
+use crate::domain::policy::Policy;
 use crate::domain::selection::ReservationStatus;
 use crate::domain::status::UnitStatus;
 use crate::domain::status::{DeveloperStatus, ProjectStatus};
+use crate::domain::ticket::TicketQuote;
 
 /// The unit a hold asks for: its place and terms, its status, and whether search lists it
 /// (an approved project of an approved developer), in one read.
@@ -54,18 +55,15 @@ fn unit_facts(conn: &mut AnyConnection, unit_id: i64) -> Result<UnitFacts, DbErr
 fn turn(
     conn: &mut AnyConnection,
     h: &Household,
+    ticket: Option<&Ticket>,
     now: i64,
-) -> Result<(PolicyVersion, i64), DbError> {
+) -> Result<(PolicyVersion, Option<i64>), DbError> {
     let version = crate::db::policy::in_force(conn, now)?;
-    let memberships: Vec<Membership> = crate::db::rounds::memberships(conn, h.id)?
-        .into_iter()
-        .map(|(round, position)| Membership {
-            round_id: round.id,
-            status: round.status,
-            called_up_to: round.called_up_to,
-            position,
-        })
-        .collect();
+    if let Some(t) = ticket {
+        let round = tickets::ticket_turn(conn, t, &version.policy, now)?;
+        return Ok((version, round));
+    }
+    let memberships = memberships(conn, h.id)?;
     let round_id = decide_turn(&TurnFacts {
         now_ms: now,
         signed_at_ms: h.signed_at_ms,
@@ -73,7 +71,23 @@ fn turn(
         remaining_origin_centi: h.remaining_origin_area_centi_m2,
         memberships: &memberships,
     })?;
-    Ok((version, round_id))
+    Ok((version, Some(round_id)))
+}
+
+/// The household's rounds with its place in each, as `domain::hold` takes them.
+pub(crate) fn memberships(
+    conn: &mut AnyConnection,
+    household_id: i64,
+) -> QueryResult<Vec<Membership>> {
+    Ok(crate::db::rounds::memberships(conn, household_id)?
+        .into_iter()
+        .map(|(round, position)| Membership {
+            round_id: round.id,
+            status: round.status,
+            called_up_to: round.called_up_to,
+            position,
+        })
+        .collect())
 }
 
 fn live_holds(conn: &mut AnyConnection, household_id: i64, now: i64) -> QueryResult<i64> {
@@ -91,15 +105,20 @@ fn live_holds(conn: &mut AnyConnection, household_id: i64, now: i64) -> QueryRes
 /// queue. `Ok` is no promise: `place_hold` decides again under the lock and writes conditionally.
 pub fn precheck_hold(
     conn: &mut AnyConnection,
-    household_id: i64,
+    payer: Payer,
     unit_id: i64,
     now: i64,
 ) -> Result<(), DbError> {
+    let household_id = payer.household_id;
     // plain reads, no transaction: each answer stands on its own, and the write decides again
     {
         let h = crate::db::households::get(conn, household_id)?
             .ok_or_else(|| DbError::unauthorized("the household no longer exists"))?;
-        let (version, _) = turn(conn, &h, now)?;
+        let ticket = match payer.ticket_id {
+            Some(id) => Some(tickets::get(conn, id)?.ok_or_else(|| DbError::not_found("ticket"))?),
+            None => None,
+        };
+        let (version, _) = turn(conn, &h, ticket.as_ref(), now)?;
         check_hold_limit(
             live_holds(conn, household_id, now)?,
             version.policy.max_active_holds,
@@ -120,8 +139,64 @@ pub fn precheck_hold(
         if !(unit.listed && free) {
             return Err(unit_not_available().into());
         }
-        check_consumes(&quote(h.entitlement(), unit.info.terms(), &version.policy))?;
+        check_pays(conn, &h, ticket.as_ref(), &unit.info, &version.policy, now)?;
         Ok(())
+    }
+}
+
+/// Who pays for a hold: the household's area entitlement, or the ticket its session stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Payer {
+    pub household_id: i64,
+    pub ticket_id: Option<i64>,
+    /// the kiosk session placing the hold: a ticket's session ends when the ticket is
+    /// transferred, and a hold that waited for that transfer must not go on with the new holder
+    pub session_id: Option<i64>,
+    /// a ticket redeemed at a developer's sales office (no round, no hold limit)
+    pub at_sales_office: bool,
+}
+
+impl Payer {
+    /// The payer a kiosk session stands for.
+    pub fn kiosk(household_id: i64, ticket_id: Option<i64>, session_id: i64) -> Payer {
+        Payer {
+            household_id,
+            ticket_id,
+            session_id: Some(session_id),
+            at_sales_office: false,
+        }
+    }
+}
+
+/// What a hold shows: the area quote, or the ticket quote for a ticket holder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HoldQuote {
+    Area(Quote),
+    Ticket(TicketQuote),
+}
+
+/// Refuses a hold that could never be confirmed: an area household with nothing left to take
+/// off, or a ticket that cannot pay for this unit (usage, expiry, balance).
+fn check_pays(
+    conn: &mut AnyConnection,
+    h: &Household,
+    ticket: Option<&Ticket>,
+    unit: &UnitInfo,
+    policy: &Policy,
+    now: i64,
+) -> Result<HoldQuote, DbError> {
+    match ticket {
+        None => {
+            let q = quote(h.entitlement(), unit.terms(), policy);
+            check_consumes(&q)?;
+            Ok(HoldQuote::Area(q))
+        }
+        Some(t) => {
+            let facts = TicketFacts::load(conn, unit.unit_id)?;
+            Ok(HoldQuote::Ticket(tickets::quote_unit(
+                t, unit, facts, policy, now,
+            )?))
+        }
     }
 }
 
@@ -129,18 +204,39 @@ pub fn precheck_hold(
 pub fn place_hold(
     conn: &mut AnyConnection,
     ctx: &AuditCtx,
-    household_id: i64,
+    payer: Payer,
     unit_id: i64,
-) -> Result<(Reservation, Quote, i64), DbError> {
+) -> Result<(Reservation, HoldQuote, i64), DbError> {
     let now = ctx.now_ms;
+    let household_id = payer.household_id;
     let h = crate::db::kiosk::lock_by_id(conn, household_id)?
         .ok_or_else(|| DbError::unauthorized("the household no longer exists"))?;
-    let (version, round_id) = turn(conn, &h, now)?;
+    let ticket = match payer.ticket_id {
+        Some(id) => Some(tickets::lock(conn, id)?),
+        None => None,
+    };
+    if let (Some(_), Some(session)) = (&ticket, payer.session_id) {
+        // read under the ticket's lock: a transfer that ended this session has committed
+        if !crate::db::kiosk::session_open(conn, session)? {
+            return Err(DbError::new(
+                crate::domain::refusal::RefusalKind::SessionExpired,
+                "the kiosk session has ended; log in again",
+            ));
+        }
+    }
+    let (version, round_id) = if payer.at_sales_office {
+        // a redemption at a developer's office: no round, no hold limit; the ticket decides
+        (crate::db::policy::in_force(conn, now)?, None)
+    } else {
+        turn(conn, &h, ticket.as_ref(), now)?
+    };
     let policy = &version.policy;
-    check_hold_limit(
-        live_holds(conn, household_id, now)?,
-        policy.max_active_holds,
-    )?;
+    if !payer.at_sales_office {
+        check_hold_limit(
+            live_holds(conn, household_id, now)?,
+            policy.max_active_holds,
+        )?;
+    }
     let mut facts = unit_facts(conn, unit_id)?;
     // a hold of this unit past its end frees it now, sweeper or not
     if facts.status == UnitStatus::Held && expire_due(conn, now, Some(unit_id), None, 100)? > 0 {
@@ -155,8 +251,7 @@ pub fn place_hold(
         return Err(unit_not_available().into());
     }
     // a household with too little left to take anything off is refused now, not at confirm
-    let q = quote(h.entitlement(), unit.terms(), policy);
-    check_consumes(&q)?;
+    let q = check_pays(conn, &h, ticket.as_ref(), &unit, policy, now)?;
     let taken = diesel::update(
         units::table
             .find(unit_id)
@@ -173,11 +268,12 @@ pub fn place_hold(
     let new = NewHold {
         household_id,
         unit_id,
-        round_id: Some(round_id),
+        round_id,
         status: ReservationStatus::Held,
         held_at_ms: now,
         expires_at_ms: hold_expires_at_ms(now, policy.hold_minutes),
         updated_at_ms: now,
+        ticket_id: payer.ticket_id,
     };
     let id = diesel::insert_into(reservations::table)
         .values(&new)
@@ -214,6 +310,7 @@ struct NewHold {
     held_at_ms: i64,
     expires_at_ms: i64,
     updated_at_ms: i64,
+    ticket_id: Option<i64>,
 }
 
 impl NewHold {
@@ -241,144 +338,11 @@ impl NewHold {
             contract_no: None,
             cancel_reason: None,
             updated_at_ms: self.updated_at_ms,
+            ticket_id: self.ticket_id,
+            ticket_debit_yuan: None,
+            ticket_bonus_yuan: None,
+            ticket_bonus_pct: None,
+            ticket_balance_after_yuan: None,
         }
     }
-}
-
-fn own_hold(
-    conn: &mut AnyConnection,
-    household_id: i64,
-    hold_id: i64,
-) -> Result<Reservation, DbError> {
-    get(conn, hold_id)?
-        .filter(|r| r.household_id == household_id)
-        .ok_or_else(|| DbError::not_found("hold"))
-}
-
-/// Turns a live hold into a confirmed reservation: freezes the quote and the policy version and
-/// takes the consumed origin area off the household, all in the caller's transaction.
-pub fn confirm(
-    conn: &mut AnyConnection,
-    ctx: &AuditCtx,
-    household_id: i64,
-    hold_id: i64,
-) -> Result<Reservation, DbError> {
-    let now = ctx.now_ms;
-    let h = crate::db::kiosk::lock_by_id(conn, household_id)?
-        .ok_or_else(|| DbError::unauthorized("the household no longer exists"))?;
-    let r = own_hold(conn, household_id, hold_id)?;
-    decide_confirm(r.status, r.expires_at_ms, now)?;
-    let version = crate::db::policy::in_force(conn, now)?;
-    let unit = unit_info(conn, r.unit_id)?.ok_or_else(|| DbError::not_found("unit"))?;
-    let q = quote(h.entitlement(), unit.terms(), &version.policy);
-    check_consumes(&q)?;
-    let debited =
-        diesel::update(households::table.find(household_id).filter(
-            households::remaining_origin_area_centi_m2.eq(h.remaining_origin_area_centi_m2),
-        ))
-        .set((
-            households::remaining_origin_area_centi_m2
-                .eq(h.remaining_origin_area_centi_m2 - q.origin_consumed_centi),
-            households::updated_at_ms.eq(now),
-        ))
-        .execute(conn)?;
-    let reserved = diesel::update(
-        units::table
-            .find(r.unit_id)
-            .filter(units::status.eq(UnitStatus::Held)),
-    )
-    .set((
-        units::status.eq(UnitStatus::Reserved),
-        units::updated_at_ms.eq(now),
-    ))
-    .execute(conn)?;
-    let confirmed = diesel::update(
-        reservations::table
-            .find(r.id)
-            .filter(reservations::status.eq(ReservationStatus::Held)),
-    )
-    .set((
-        reservations::status.eq(ReservationStatus::Confirmed),
-        reservations::confirmed_at_ms.eq(now),
-        reservations::confirmed_day.eq(crate::domain::periods::local_day(now)),
-        reservations::policy_version.eq(version.version),
-        reservations::entitled_centi_m2.eq(q.entitled_centi),
-        reservations::covered_centi_m2.eq(q.covered_centi),
-        reservations::origin_consumed_centi_m2.eq(q.origin_consumed_centi),
-        reservations::gov_pays_yuan.eq(q.gov_pays_yuan),
-        reservations::top_up_yuan.eq(q.top_up_yuan),
-        reservations::reward_yuan.eq(q.reward_yuan),
-        reservations::updated_at_ms.eq(now),
-    ))
-    .execute(conn)?;
-    if (debited, reserved, confirmed) != (1, 1, 1) {
-        return Err(DbError::broken(anyhow::anyhow!(
-            "confirm of hold {hold_id} raced: {debited}/{reserved}/{confirmed} rows"
-        )));
-    }
-    let r = Reservation {
-        status: ReservationStatus::Confirmed,
-        confirmed_at_ms: Some(now),
-        confirmed_day: Some(crate::domain::periods::local_day(now)),
-        policy_version: Some(version.version),
-        entitled_centi_m2: Some(q.entitled_centi),
-        covered_centi_m2: Some(q.covered_centi),
-        origin_consumed_centi_m2: Some(q.origin_consumed_centi),
-        gov_pays_yuan: Some(q.gov_pays_yuan),
-        top_up_yuan: Some(q.top_up_yuan),
-        reward_yuan: Some(q.reward_yuan),
-        updated_at_ms: now,
-        ..r
-    };
-    listings::record(conn, ListingChange::Unit(r.unit_id), now)?;
-    record(
-        conn,
-        ctx,
-        "reservation.confirmed",
-        &r,
-        &unit,
-        serde_json::json!({ "policy_version": version.version, "gov_pays_yuan": q.gov_pays_yuan,
-                            "top_up_yuan": q.top_up_yuan, "origin_area_consumed_centi_m2": q.origin_consumed_centi }),
-        None,
-    )?;
-    Ok(r)
-}
-
-/// Releases the household's own hold: the unit is available again at once.
-pub fn release(
-    conn: &mut AnyConnection,
-    ctx: &AuditCtx,
-    household_id: i64,
-    hold_id: i64,
-) -> Result<(), DbError> {
-    let r = own_hold(conn, household_id, hold_id)?;
-    let status = decide_release(r.status, r.expires_at_ms, ctx.now_ms)?;
-    let changed = diesel::update(
-        reservations::table
-            .find(r.id)
-            .filter(reservations::status.eq(ReservationStatus::Held)),
-    )
-    .set((
-        reservations::status.eq(status),
-        reservations::ended_at_ms.eq(ctx.now_ms),
-        reservations::updated_at_ms.eq(ctx.now_ms),
-    ))
-    .execute(conn)?;
-    if changed != 1 {
-        return Err(changed_meanwhile("hold").into());
-    }
-    free_unit(conn, r.unit_id, UnitStatus::Held, ctx.now_ms)?;
-    let r = get(conn, r.id)?.expect("exists");
-    if let Some(unit) = unit_info(conn, r.unit_id)? {
-        record(
-            conn,
-            ctx,
-            &format!("hold.{}", status.as_str()),
-            &r,
-            &unit,
-            serde_json::json!({}),
-            None,
-        )?;
-    }
-    Ok(())
 }

@@ -12,13 +12,17 @@ use crate::domain::entitlement::{Quote, UnitTerms};
 use crate::domain::policy::Zone;
 use crate::domain::selection::ReservationStatus;
 use crate::domain::status::UnitStatus;
+use crate::domain::ticket::TicketQuote;
 
 mod after;
+mod confirm;
 mod hold;
 mod lists;
 
 pub use after::{cancel, contract};
-pub use hold::{confirm, place_hold, precheck_hold, release};
+pub use confirm::{confirm, release};
+pub(crate) use hold::memberships;
+pub use hold::{place_hold, precheck_hold, HoldQuote, Payer};
 pub use lists::{list, of_household, recent_selections, status_counts, ReservationRow};
 
 #[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
@@ -45,6 +49,12 @@ pub struct Reservation {
     pub contract_no: Option<String>,
     pub cancel_reason: Option<String>,
     pub updated_at_ms: i64,
+    /// set when a housing ticket pays: the ticket and its terms frozen at confirmation
+    pub ticket_id: Option<i64>,
+    pub ticket_debit_yuan: Option<i64>,
+    pub ticket_bonus_yuan: Option<i64>,
+    pub ticket_bonus_pct: Option<i32>,
+    pub ticket_balance_after_yuan: Option<i64>,
 }
 
 impl Reservation {
@@ -52,8 +62,23 @@ impl Reservation {
         self.status
     }
 
-    /// The quote frozen at confirmation.
+    /// The ticket quote frozen at confirmation of a reservation a ticket paid for.
+    pub fn frozen_ticket_quote(&self) -> Option<TicketQuote> {
+        self.ticket_id?;
+        Some(TicketQuote {
+            debit_yuan: self.ticket_debit_yuan?,
+            bonus_yuan: self.ticket_bonus_yuan?,
+            top_up_yuan: self.top_up_yuan?,
+            bonus_pct: i64::from(self.ticket_bonus_pct?),
+            balance_after_yuan: self.ticket_balance_after_yuan?,
+        })
+    }
+
+    /// The area quote frozen at confirmation (none for a ticket's reservation).
     pub fn frozen_quote(&self) -> Option<Quote> {
+        if self.ticket_id.is_some() {
+            return None;
+        }
         Some(Quote {
             entitled_centi: self.entitled_centi_m2?,
             covered_centi: self.covered_centi_m2?,

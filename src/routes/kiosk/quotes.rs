@@ -16,7 +16,7 @@ use crate::routes::listings::{Listing, ListingFilters};
 use crate::search::{ListingDoc, SortBy, MAX_OFFSET};
 use crate::state::AppState;
 
-use crate::routes::quotes::{FitOut, QuoteOut};
+use crate::routes::quotes::{ticket_fit, AnyQuote, FitOut};
 type Err = crate::error::ErrorBody;
 
 /// A listed unit with what it would cost this household.
@@ -24,7 +24,7 @@ type Err = crate::error::ErrorBody;
 pub struct QuotedListing {
     #[serde(flatten)]
     pub listing: Listing,
-    pub quote: QuoteOut,
+    pub quote: AnyQuote,
     pub fit: FitOut,
 }
 
@@ -40,7 +40,8 @@ fn terms(doc: &ListingDoc) -> ApiResult<UnitTerms> {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct QuoteResult {
     pub unit_id: i64,
-    pub quote: QuoteOut,
+    /// in area terms, or in ticket terms for a housing ticket's holder
+    pub quote: AnyQuote,
     pub fit: FitOut,
     /// the policy version the quote was computed under
     pub policy_version: i64,
@@ -57,19 +58,47 @@ pub async fn kiosk_quote(
     state: web::Data<AppState>,
     unit_id: web::Path<i64>,
 ) -> ApiResult<web::Json<QuoteResult>> {
-    let (hid, _) = caller.household()?;
+    let payer = caller.payer()?;
+    let hid = payer.household_id;
     let now = state.now_ms();
     let unit_id = unit_id.into_inner();
-    let (h, version, doc) = state
+    let (h, version, doc, ticket_quote) = state
         .db(move |c| {
             let doc = crate::db::listings::load_listed(c, &[unit_id])?
                 .pop()
                 .ok_or_else(|| ApiError::not_found("listing"))?;
             let h = crate::db::households::get(c, hid)?
                 .ok_or_else(|| ApiError::unauthorized("the household no longer exists"))?;
-            Ok((h, crate::db::policy::in_force(c, now)?, doc))
+            let version = crate::db::policy::in_force(c, now)?;
+            let ticket_quote = match payer.ticket_id {
+                None => None,
+                Some(id) => {
+                    let t = crate::db::tickets::get(c, id)?
+                        .ok_or_else(|| ApiError::not_found("ticket"))?;
+                    let info = crate::db::selection::unit_info(c, unit_id)?
+                        .ok_or_else(|| ApiError::not_found("listing"))?;
+                    let facts = crate::db::tickets::TicketFacts::load(c, unit_id)?;
+                    Some(crate::db::tickets::quote_unit(
+                        &t,
+                        &info,
+                        facts,
+                        &version.policy,
+                        now,
+                    )?)
+                }
+            };
+            Ok((h, version, doc, ticket_quote))
         })
         .await?;
+    if let Some(q) = ticket_quote {
+        return Ok(web::Json(QuoteResult {
+            unit_id,
+            quote: AnyQuote::Ticket(q.into()),
+            fit: ticket_fit(&q),
+            policy_version: version.version,
+            listing: Listing::new(doc, None),
+        }));
+    }
     let unit = terms(&doc)?;
     let q = quote(h.entitlement(), unit, &version.policy);
     Ok(web::Json(QuoteResult {
@@ -125,7 +154,15 @@ pub async fn kiosk_matches(
     params: web::Query<MatchParams>,
 ) -> ApiResult<web::Json<MatchPage>> {
     let started = Instant::now();
-    let (hid, _) = caller.household()?;
+    let payer = caller.payer()?;
+    let hid = payer.household_id;
+    if payer.ticket_id.is_some() {
+        // matches rank by the area entitlement; a ticket holder searches and asks for quotes
+        return Err(ApiError::new(
+            RefusalKind::Forbidden,
+            "matches are ranked by an area entitlement; a housing ticket's holder uses the search and each unit's quote",
+        ));
+    }
     let bad = |m: &str| ApiError::new(RefusalKind::InvalidQuery, m.to_string());
     if params.q.as_deref().is_some_and(|q| !q.trim().is_empty()) {
         return Err(bad(

@@ -10,6 +10,7 @@ use crate::auth::{request_id, Caller};
 use crate::clock::rfc3339;
 use crate::db::audit::{Actor, AuditCtx};
 use crate::db::kiosk::{self as store, AttemptRefused};
+use crate::db::tickets::Ticket;
 use crate::domain::household::{is_pin, normalize_voucher, Method};
 use crate::domain::lockout::LockoutRule;
 use crate::domain::token::{hash_token, TokenKind};
@@ -22,7 +23,8 @@ type Err = crate::error::ErrorBody;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
-    /// as printed on the slip; case, spaces and dashes do not matter
+    /// the voucher number, or a housing ticket's number (房票号), as printed on the slip; case,
+    /// spaces and dashes do not matter
     pub voucher_no: String,
     /// 6 digits
     pub pin: String,
@@ -73,6 +75,7 @@ fn bad_credentials() -> ApiError {
 #[utoipa::path(post, path = "/api/v1/kiosk/login", tag = "kiosk", request_body = LoginRequest,
     responses((status = 200, body = LoginResult), (status = 400, body = Err),
         (status = 401, body = Err, description = "invalid_credentials"),
+        (status = 403, body = Err, description = "ticket_household: log in with the ticket number; ticket_closed: the ticket was cashed out or voided"),
         (status = 423, body = Err, description = "login_locked: the voucher is locked after too many wrong PINs (each lock-out doubles, at most 10 wrong PINs a day); see Retry-After"),
         (status = 429, body = Err, description = "login_locked: too many failures from this address; see Retry-After")))]
 #[post("/api/v1/kiosk/login")]
@@ -121,8 +124,8 @@ pub async fn kiosk_login(
         .db(move |c| store::begin_attempt(c, &voucher, now, &rule).map_err(ApiError::from))
         .await?;
     let pin = body.pin.trim().to_string();
-    let household = match attempt {
-        Ok(h) => h,
+    let attempt = match attempt {
+        Ok(a) => a,
         Err(AttemptRefused::UnknownVoucher) => {
             // the same argon2 work as a known voucher's wrong PIN: the time tells nothing
             state
@@ -131,20 +134,26 @@ pub async fn kiosk_login(
             return Err(fail());
         }
         Err(AttemptRefused::Locked { until_ms }) => return Ok(locked(until_ms, now)),
+        Err(AttemptRefused::TicketHousehold) => return Err(ApiError::new(
+            RefusalKind::TicketHousehold,
+            "this household is settled by a housing ticket: log in with the ticket number (房票号)",
+        )),
+        Err(AttemptRefused::TicketClosed) => return Err(crate::db::tickets::closed().into()),
     };
-    let stored = household.pin_hash.clone();
+    let stored = attempt.pin_hash().to_string();
     let right = state
         .hash(move || crate::crypto::verify_pin(&stored, &pin))
         .await?;
+    let hid = attempt.household.id;
     let ctx = AuditCtx {
-        actor: Actor::Household(household.id),
+        actor: Actor::Household(hid),
         request_id: request_id(&req),
         now_ms: now,
     };
-    let hid = household.id;
+    let owner = attempt.owner();
     if !right {
         let now_locked = state
-            .db(move |c| store::fail(c, &ctx, hid, &rule).map_err(ApiError::from))
+            .db(move |c| store::fail(c, &ctx, owner, &rule).map_err(ApiError::from))
             .await?;
         return match now_locked {
             Some(until_ms) => Ok(locked(until_ms, now)),
@@ -155,23 +164,44 @@ pub async fn kiosk_login(
     let token_hash = hash_token(&token);
     let idle_ms = state.kiosk.idle_timeout_ms();
     let opened = state
-        .db(move |c| store::succeed(c, &ctx, hid, &token_hash, idle_ms).map_err(ApiError::from))
+        .db(move |c| {
+            store::succeed(c, &ctx, hid, owner, &token_hash, idle_ms).map_err(ApiError::from)
+        })
         .await?;
     let expires_at_ms = match opened {
         Ok(at) => at,
         Err(AttemptRefused::Locked { until_ms }) => return Ok(locked(until_ms, now)),
-        Err(AttemptRefused::UnknownVoucher) => return Err(bad_credentials()),
+        Err(_) => return Err(bad_credentials()),
     };
     Ok(HttpResponse::Ok().json(LoginResult {
         token,
         expires_at: rfc3339(expires_at_ms),
-        household: KioskHousehold {
-            id: household.id,
-            name_masked: household.name_masked,
-            voucher_no: household.voucher_no,
-            method: Method::parse(&household.method).unwrap_or(Method::Hall),
-        },
+        household: KioskHousehold::of(&attempt.household, attempt.ticket.as_ref()),
     }))
+}
+
+impl KioskHousehold {
+    /// The household as its kiosk shows it; a ticket holder sees the ticket's number and its
+    /// own masked name (a transferee's, after a transfer).
+    pub fn of(h: &crate::db::households::Household, ticket: Option<&Ticket>) -> KioskHousehold {
+        match ticket {
+            None => KioskHousehold {
+                id: h.id,
+                name_masked: h.name_masked.clone(),
+                voucher_no: h.voucher_no.clone(),
+                method: Method::parse(&h.method).unwrap_or(Method::Hall),
+            },
+            Some(t) => KioskHousehold {
+                id: h.id,
+                name_masked: t
+                    .holder_name_masked
+                    .clone()
+                    .unwrap_or_else(|| h.name_masked.clone()),
+                voucher_no: t.ticket_no.clone(),
+                method: Method::Ticket,
+            },
+        }
+    }
 }
 
 #[utoipa::path(post, path = "/api/v1/kiosk/logout", tag = "kiosk", security(("bearer" = [])),

@@ -1,4 +1,5 @@
-//! The migration that made `units.baths` nullable, run down and up again on a database with
+//! The migration that made `units.baths` nullable (and the later ones that build on it), run down
+//! and up again on a database with
 //! units, a confirmed reservation and running totals: rows, ids, foreign keys, indexes and the
 //! totals triggers all survive (on SQLite the table is rebuilt).
 
@@ -19,13 +20,19 @@ fn down_and_up(database_url: &str) {
         DB: diesel::backend::Backend,
         C: MigrationHarness<DB>,
     {
-        let all = source.migrations().unwrap();
-        let m = all
+        let mut all = source.migrations().unwrap();
+        all.sort_by_key(|m| m.name().to_string());
+        let at = all
             .iter()
-            .find(|m| m.name().to_string().contains(MIGRATION))
+            .position(|m| m.name().to_string().contains(MIGRATION))
             .expect("the migration is embedded");
-        conn.revert_migration(m.as_ref()).expect("down");
-        conn.run_migration(m.as_ref()).expect("up");
+        // the later migrations build on it: down newest first to it, then up again in order
+        for m in all[at..].iter().rev() {
+            conn.revert_migration(m.as_ref()).expect("down");
+        }
+        for m in &all[at..] {
+            conn.run_migration(m.as_ref()).expect("up");
+        }
     }
     if anju::db::is_postgres(database_url) {
         let mut c = diesel::PgConnection::establish(&url).unwrap();
