@@ -1,6 +1,6 @@
 // Officials' dashboard: overview figures, the two SVG charts (fetched with the bearer header and
-// inlined), monthly rankings with the two-months-last flag, developer and project approvals, round
-// control and report exports. The official token is kept in sessionStorage (this tab only).
+// inlined), housing tickets (房票) with those expiring soon, monthly rankings with the
+// two-months-last flag, developer and project approvals, round control and report exports. The official token is kept in sessionStorage (this tab only).
 "use strict";
 
 (() => {
@@ -57,7 +57,7 @@
   }
 
   async function loadAll() {
-    await Promise.allSettled([loadOverview(), loadCharts(), loadRankings(), loadApprovals(), loadRounds()]);
+    await Promise.allSettled([loadOverview(), loadCharts(), loadTickets(), loadRankings(), loadApprovals(), loadRounds()]);
   }
 
   // ---------- overview ----------
@@ -82,7 +82,7 @@
       figureCard("absorption_rate", "去化率（按套数）", pct(o.absorption_rate, 2),
         `按面积 ${pct(o.absorption_rate_by_area, 2)} · 按金额 ${pct(o.absorption_rate_by_value, 2)}`, "accent"),
       figureCard("households_total", "安置家庭（户）", count(o.households_total),
-        `大厅选房 ${by.hall || 0} · 实物安置 ${by.in_kind || 0} · 货币补偿 ${by.cash || 0}`),
+        `大厅选房 ${by.hall || 0} · 房票安置 ${by.ticket || 0} · 实物安置 ${by.in_kind || 0} · 货币补偿 ${by.cash || 0}`),
       figureCard("monetization_rate", "货币化安置率", pct(o.monetization_rate),
         `目标 ${target}%` + (o.monetization_rate * 100 >= target ? "，已达标" : "，未达标"),
         o.monetization_rate * 100 >= target ? "good" : "warn"),
@@ -115,6 +115,49 @@
       loadChart("selections-trend.svg", $("chart-trend")),
       loadChart("absorption-by-district.svg", $("chart-district")),
     ]);
+  }
+
+  // ---------- housing tickets ----------
+
+  const TICKET_STATUS = { active: "有效", exhausted: "已用完", expired: "已过期", cashed_out: "已兑付", void: "已作废" };
+
+  function ticketFigures(t) {
+    clear($("ticket-figures"),
+      figureCard("tickets_issued", "已发放房票", yuan(t.issued_yuan), `${count(t.issued_count)} 张`),
+      figureCard("tickets_debited", "已使用（抵扣房款）", yuan(t.debited_yuan)),
+      figureCard("tickets_bonus", "已付奖励", yuan(t.bonus_yuan), "政府按使用时间和区位加付", "accent"),
+      figureCard("tickets_outstanding", "未使用余额", yuan(t.outstanding_yuan), "仍在有效期内"),
+      figureCard("tickets_expiring", "30 天内到期", `${count(t.expiring_30d_count)} 张`, `余额 ${yuan(t.expiring_30d_yuan)}`,
+        t.expiring_30d_count > 0 ? "warn" : ""),
+      figureCard("tickets_expired", "已过期待兑付", yuan(t.expired_unpaid_yuan), `已兑付现金 ${yuan(t.cashed_out_yuan)}`,
+        t.expired_unpaid_yuan > 0 ? "warn" : "good"));
+  }
+
+  function expiringTickets(page) {
+    const items = page.items || [];
+    if (items.length === 0) return el("p", { class: "muted" }, "30 天内没有到期的房票。");
+    return [
+      el("table", { class: "expiring" },
+        el("caption", { class: "visually-hidden" }, "30 天内到期的房票（持票人姓名已脱敏）"),
+        el("thead", {}, el("tr", {}, el("th", {}, "房票号"), el("th", {}, "持票人"),
+          el("th", { class: "num" }, "余额"), el("th", {}, "有效期至"), el("th", {}, "状态"))),
+        el("tbody", {}, items.map((t) => el("tr", { "data-ticket-id": t.id },
+          el("td", { class: "mono" }, t.ticket_no), el("td", {}, t.holder_name_masked),
+          el("td", { class: "num" }, yuan(t.balance_yuan)), el("td", {}, localTime(t.valid_until)),
+          el("td", {}, TICKET_STATUS[t.status] || t.status))))),
+      page.total > items.length ? el("p", { class: "muted small" }, `仅列出最早到期的 ${items.length} 张，共 ${count(page.total)} 张。`) : null,
+    ];
+  }
+
+  async function loadTickets() {
+    const [figures, expiring] = await Promise.allSettled([
+      call("GET", "/api/v1/stats/tickets"),
+      call("GET", "/api/v1/tickets?expiring_within_days=30&per_page=100"),
+    ]);
+    if (figures.status === "fulfilled") ticketFigures(figures.value);
+    else clear($("ticket-figures"), el("p", { class: "muted" }, "房票统计暂时无法显示：" + message(figures.reason)));
+    clear($("ticket-expiring"), expiring.status === "fulfilled" ? expiringTickets(expiring.value)
+      : el("p", { class: "muted" }, "到期房票列表暂时无法显示：" + message(expiring.reason)));
   }
 
   // ---------- rankings ----------
@@ -244,7 +287,7 @@
 
   // ---------- exports ----------
 
-  const REPORTS = [["destocking", "去化报表"], ["rankings", "排名报表"], ["settlement", "结算报表"]];
+  const REPORTS = [["destocking", "去化报表"], ["rankings", "排名报表"], ["settlement", "结算报表"], ["tickets", "房票台账"]];
 
   async function download(report, format, button) {
     const q = new URLSearchParams({ report, format });

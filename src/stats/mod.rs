@@ -5,6 +5,7 @@
 pub mod chart;
 pub mod export;
 mod rankings;
+pub mod tickets;
 
 pub use rankings::{rankings, RankingRow, Rankings};
 
@@ -35,6 +36,8 @@ pub struct HouseholdsByMethod {
     pub hall: i64,
     pub in_kind: i64,
     pub cash: i64,
+    /// 房票安置
+    pub ticket: i64,
 }
 
 /// `GET /stats/overview`.
@@ -53,7 +56,7 @@ pub struct Overview {
     pub stock_value_yuan: i64,
     pub households_total: i64,
     pub households_by_method: HouseholdsByMethod,
-    /// (hall + cash) ÷ all households
+    /// (hall + cash + ticket) ÷ all households: every household not resettled in kind
     pub monetization_rate: f64,
     pub monetization_target_pct: i64,
     /// hall households with ≥ 1 confirmed reservation ÷ hall households
@@ -116,8 +119,9 @@ pub fn overview(
         hall: count("hall"),
         in_kind: count("in_kind"),
         cash: count("cash"),
+        ticket: count("ticket"),
     };
-    let total = by_method.hall + by_method.in_kind + by_method.cash;
+    let total = by_method.hall + by_method.in_kind + by_method.cash + by_method.ticket;
     let uptake = q::hall_households_with_selection(conn)?;
     Ok(Overview {
         stock_units: Stock::total(&stock.units),
@@ -131,7 +135,7 @@ pub fn overview(
         stock_area_m2: m2(Stock::total(&stock.area)),
         stock_value_yuan: Stock::total(&stock.value),
         households_total: total,
-        monetization_rate: rate(by_method.hall + by_method.cash, total),
+        monetization_rate: rate(by_method.hall + by_method.cash + by_method.ticket, total),
         monetization_target_pct,
         hall_uptake_rate: rate(uptake, by_method.hall),
         households_by_method: by_method,

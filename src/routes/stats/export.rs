@@ -11,9 +11,11 @@ use crate::domain::PageRequest;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::stats::export::{Cell, Report};
+use crate::stats::tickets::{self, TicketLine};
 use crate::stats::{Destocking, Rankings};
 
-fn generated_at(ms: i64) -> String {
+/// `2026-03-31 18:00`, Asia/Shanghai.
+fn local_minute(ms: i64) -> String {
     chrono::DateTime::from_timestamp_millis(ms)
         .unwrap_or_default()
         .with_timezone(&crate::domain::household::shanghai())
@@ -36,7 +38,7 @@ pub async fn stats_export(
         caller.official()?;
     }
     let xlsx = query.format == Some(FormatWord::Xlsx);
-    let generated = generated_at(state.now_ms());
+    let generated = local_minute(state.now_ms());
     let report = match report_word {
         ReportWord::Destocking => {
             destocking_report(destocking_figures(&state, &query).await?, generated)
@@ -49,6 +51,15 @@ pub async fn stats_export(
                 settlement_figures(&state, developer, page).await?,
                 generated,
             )
+        }
+        ReportWord::Tickets => {
+            let now = state.now_ms();
+            let lines = state
+                .db(move |c| {
+                    crate::db::read_tx(c, |c| tickets::lines(c, now)).map_err(ApiError::from)
+                })
+                .await?;
+            tickets_report(lines, generated)
         }
     };
     let report_name = report_word.word();
@@ -164,6 +175,9 @@ fn settlement_report(s: Settlement, generated_at: String) -> Report {
             "开发企业",
             "已网签套数",
             "政府应付金额（元）",
+            "其中房票网签套数",
+            "其中房票抵扣（元）",
+            "其中房票奖励（元）",
         ],
         rows: s
             .rows
@@ -174,6 +188,48 @@ fn settlement_report(s: Settlement, generated_at: String) -> Report {
                     r.developer_name.into(),
                     r.contracted_reservations.into(),
                     r.gov_pays_yuan.into(),
+                    r.ticket_reservations.into(),
+                    r.ticket_debit_yuan.into(),
+                    r.ticket_bonus_yuan.into(),
+                ]
+            })
+            .collect(),
+    }
+}
+
+/// The tickets export's columns.
+const TICKET_HEADERS: [&str; 9] = [
+    "房票号",
+    "持票人",
+    "面额（元）",
+    "发放时间",
+    "有效期至",
+    "余额（元）",
+    "已抵扣（元）",
+    "已兑付（元）",
+    "状态",
+];
+
+/// One row per ticket: masked holder only, times in local time, the status as of now.
+fn tickets_report(lines: Vec<TicketLine>, generated_at: String) -> Report {
+    Report {
+        title: "房票台账".into(),
+        period: "截至生成时间".into(),
+        generated_at,
+        headers: TICKET_HEADERS.to_vec(),
+        rows: lines
+            .into_iter()
+            .map(|t| {
+                vec![
+                    t.ticket_no.into(),
+                    t.holder_masked.into(),
+                    t.face_value_yuan.into(),
+                    local_minute(t.issued_at_ms).into(),
+                    local_minute(t.valid_until_ms).into(),
+                    t.balance_yuan.into(),
+                    t.debited_yuan.into(),
+                    t.cashed_out_yuan.into(),
+                    tickets::status_label(t.status).into(),
                 ]
             })
             .collect(),

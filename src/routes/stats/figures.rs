@@ -118,8 +118,15 @@ pub struct SettlementRowOut {
     pub developer_id: i64,
     pub developer_name: String,
     pub contracted_reservations: i64,
-    /// Σ gov_pays_yuan of contracted reservations: what the city owes the developer
+    /// Σ gov_pays_yuan of contracted reservations: what the city owes the developer (a ticket
+    /// reservation's is its debit + bonus, so the ticket part below is included here)
     pub gov_pays_yuan: i64,
+    /// of those, the contracted reservations paid by a housing ticket
+    pub ticket_reservations: i64,
+    /// Σ ticket debit of those reservations (the holders' ticket money)
+    pub ticket_debit_yuan: i64,
+    /// Σ ticket bonus of those reservations (what the city adds)
+    pub ticket_bonus_yuan: i64,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -181,13 +188,20 @@ pub(super) async fn settlement_figures(
                         ))
                     }
                 };
+                let tickets = crate::db::stats::tickets::ticket_settlement(c, developer)?;
                 let rows = rows
                     .into_iter()
-                    .map(|r| SettlementRowOut {
-                        developer_id: r.developer_id,
-                        developer_name: r.developer_name,
-                        contracted_reservations: r.reservations,
-                        gov_pays_yuan: r.gov_pays_yuan.unwrap_or(0),
+                    .map(|r| {
+                        let t = tickets.iter().find(|t| t.developer_id == r.developer_id);
+                        SettlementRowOut {
+                            developer_id: r.developer_id,
+                            developer_name: r.developer_name,
+                            contracted_reservations: r.reservations,
+                            gov_pays_yuan: r.gov_pays_yuan.unwrap_or(0),
+                            ticket_reservations: t.map_or(0, |t| t.reservations),
+                            ticket_debit_yuan: t.map_or(0, |t| t.debit_yuan),
+                            ticket_bonus_yuan: t.map_or(0, |t| t.bonus_yuan),
+                        }
                     })
                     .collect();
                 Ok::<_, ApiError>(Settlement { rows, reservations })

@@ -1,15 +1,18 @@
-//! Officials' monitoring: overview, destocking, rankings, settlement, exports, charts and the
-//! audit trail. Viewers read all of it; a developer reads only its own settlement; kiosks nothing.
+//! Officials' monitoring: overview, destocking, rankings, settlement, housing tickets, exports,
+//! charts and the audit trail. Viewers read all of it; a developer reads only its own
+//! settlement; kiosks nothing.
 
 mod audit;
 mod charts;
 mod export;
 mod figures;
+mod tickets;
 
 pub use audit::*;
 pub use charts::*;
 pub use export::*;
 pub use figures::*;
+pub use tickets::*;
 
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -42,8 +45,13 @@ query_words!(
     FormatWord { Csv = "csv", Xlsx = "xlsx" }
 );
 query_words!(
-    /// destocking (default) | rankings | settlement
-    ReportWord { Destocking = "destocking", Rankings = "rankings", Settlement = "settlement" }
+    /// destocking (default) | rankings | settlement | tickets
+    ReportWord {
+        Destocking = "destocking",
+        Rankings = "rankings",
+        Settlement = "settlement",
+        Tickets = "tickets",
+    }
 );
 
 #[derive(Debug, Default, Deserialize, IntoParams)]

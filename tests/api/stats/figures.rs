@@ -14,7 +14,7 @@ async fn figures_over_a_known_history_are_exact() {
         "stock_units": 10, "available_units": 2, "held_units": 1, "reserved_units": 4, "sold_units": 3,
         "absorption_rate": 0.7, "absorption_rate_by_area": 0.7, "absorption_rate_by_value": 0.7,
         "stock_area_m2": 895.0, "stock_value_yuan": 13_425_000,
-        "households_total": 11, "households_by_method": {"hall": 9, "in_kind": 1, "cash": 1},
+        "households_total": 11, "households_by_method": {"hall": 9, "in_kind": 1, "cash": 1, "ticket": 0},
         "monetization_target_pct": 60,
     });
     let mut figures = o.clone();
@@ -245,8 +245,10 @@ async fn figures_over_a_known_history_are_exact() {
     assert_eq!(
         s["rows"],
         json!([
-            {"developer_id": h.dev1.id, "developer_name": "开发商1置业有限公司", "contracted_reservations": 2, "gov_pays_yuan": 2_542_500},
-            {"developer_id": h.dev2.id, "developer_name": "开发商2置业有限公司", "contracted_reservations": 1, "gov_pays_yuan": 1_342_500},
+            {"developer_id": h.dev1.id, "developer_name": "开发商1置业有限公司", "contracted_reservations": 2, "gov_pays_yuan": 2_542_500,
+                "ticket_reservations": 0, "ticket_debit_yuan": 0, "ticket_bonus_yuan": 0},
+            {"developer_id": h.dev2.id, "developer_name": "开发商2置业有限公司", "contracted_reservations": 1, "gov_pays_yuan": 1_342_500,
+                "ticket_reservations": 0, "ticket_debit_yuan": 0, "ticket_bonus_yuan": 0},
         ])
     );
     let (_, s) = app

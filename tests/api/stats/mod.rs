@@ -160,3 +160,4 @@ fn rows_by<'a>(body: &'a Value, field: &str) -> Vec<(&'a str, &'a Value)> {
 
 mod exports;
 mod figures;
+mod tickets;
