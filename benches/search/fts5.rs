@@ -111,7 +111,7 @@ fn row(doc: ListingDoc) -> (ListingRow, FtsRow) {
         developer_id: doc.developer_id,
         district: doc.district.clone(),
         zone_class: doc.zone_class,
-        rooms: doc.rooms,
+        rooms: doc.rooms.unwrap_or(0), // the bench's units are all flats, each with rooms
         area_centi_m2: doc.area_centi_m2,
         total_price_yuan: doc.total_price_yuan,
         price_per_m2_yuan: doc.price_per_m2_yuan,

@@ -2,6 +2,7 @@
 //! (available units of approved projects of approved developers) as search documents.
 
 use crate::domain::status::{DeveloperStatus, ProjectStatus, UnitStatus};
+use crate::domain::usage::Usage;
 use diesel::prelude::*;
 
 use super::schema::{developers, listing_changes, projects, units};
@@ -113,11 +114,11 @@ type ListingRow = (
         String,
         i32,
         String,
-        i32,
-        i32,
+        Option<i32>,
+        Option<i32>,
         Option<i32>,
     ),
-    (i64, i64, i64, Option<String>, Option<String>, String),
+    (i64, i64, i64, Option<String>, Option<String>, String, Usage),
     (String, String, i32, String, String, String, String),
     (i64, String),
 );
@@ -149,6 +150,7 @@ macro_rules! listed_units {
                     units::orientation,
                     units::decoration,
                     units::description,
+                    units::usage,
                 ),
                 (
                     projects::name,
@@ -171,8 +173,15 @@ fn to_doc(row: ListingRow) -> ListingDoc {
         p,
         (developer_id, developer_name),
     ) = row;
-    let (area_centi_m2, price_per_m2_yuan, total_price_yuan, orientation, decoration, description) =
-        u2;
+    let (
+        area_centi_m2,
+        price_per_m2_yuan,
+        total_price_yuan,
+        orientation,
+        decoration,
+        description,
+        usage,
+    ) = u2;
     let (project_name, district, zone_class, address, delivery, amenities, project_description) = p;
     ListingDoc {
         unit_id,
@@ -187,9 +196,10 @@ fn to_doc(row: ListingRow) -> ListingDoc {
         unit,
         room,
         floor: i64::from(floor),
+        usage: usage.as_str().to_string(),
         layout,
-        rooms: i64::from(rooms),
-        halls: i64::from(halls),
+        rooms: rooms.map(i64::from),
+        halls: halls.map(i64::from),
         baths: baths.map(i64::from),
         area_centi_m2,
         price_per_m2_yuan,

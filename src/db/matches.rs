@@ -83,6 +83,9 @@ macro_rules! candidates_query {
         if let Some(d) = &f.delivery {
             q = q.filter(projects::delivery.eq(d.clone()));
         }
+        if !f.usages.is_empty() {
+            q = q.filter(units::usage.eq_any(f.usages.clone()));
+        }
         if let Some(id) = f.developer_id {
             q = q.filter(projects::developer_id.eq(id));
         }

@@ -11,6 +11,7 @@ use super::schema::units;
 use super::{write_tx, AnyConnection};
 use crate::domain::refusal::RefusalKind;
 use crate::domain::status::UnitStatus;
+use crate::domain::usage::Usage;
 use crate::domain::PageRequest;
 use crate::upload::units::{ImportMode, UnitRow, UnitTable};
 use crate::upload::RowError;
@@ -24,10 +25,12 @@ pub struct Unit {
     pub unit: String,
     pub room: String,
     pub floor: i32,
+    /// Empty for a unit without a layout (only one that is not residential).
     pub layout: String,
-    pub rooms: i32,
-    pub halls: i32,
-    /// `None` when the uploaded layout named no bathrooms.
+    /// `None` for a unit without a layout (only one that is not residential).
+    pub rooms: Option<i32>,
+    pub halls: Option<i32>,
+    /// `None` when the uploaded layout named no bathrooms, or there is no layout.
     pub baths: Option<i32>,
     pub area_centi_m2: i64,
     pub inner_area_centi_m2: Option<i64>,
@@ -39,6 +42,7 @@ pub struct Unit {
     pub status: UnitStatus,
     pub created_at_ms: i64,
     pub updated_at_ms: i64,
+    pub usage: Usage,
 }
 
 impl Unit {
@@ -56,8 +60,8 @@ struct UnitFields<'a> {
     room: &'a str,
     floor: i32,
     layout: String,
-    rooms: i32,
-    halls: i32,
+    rooms: Option<i32>,
+    halls: Option<i32>,
     baths: Option<i32>,
     area_centi_m2: i64,
     inner_area_centi_m2: Option<i64>,
@@ -67,6 +71,7 @@ struct UnitFields<'a> {
     decoration: Option<&'a str>,
     description: &'a str,
     status: &'a str,
+    usage: &'static str,
 }
 
 impl<'a> UnitFields<'a> {
@@ -76,10 +81,10 @@ impl<'a> UnitFields<'a> {
             unit: &r.unit,
             room: &r.room,
             floor: r.floor,
-            layout: r.layout.text(),
-            rooms: i32::from(r.layout.rooms()),
-            halls: i32::from(r.layout.halls()),
-            baths: r.layout.baths().map(i32::from),
+            layout: r.usage_layout.layout_text(),
+            rooms: r.usage_layout.rooms().map(i32::from),
+            halls: r.usage_layout.halls().map(i32::from),
+            baths: r.usage_layout.baths().map(i32::from),
             area_centi_m2: r.area_centi,
             inner_area_centi_m2: r.inner_area_centi,
             price_per_m2_yuan: r.price_per_m2_yuan,
@@ -88,6 +93,7 @@ impl<'a> UnitFields<'a> {
             decoration: r.decoration.as_ref().map(|d| d.as_str()),
             description: &r.description,
             status: r.status.as_str(),
+            usage: r.usage_layout.usage().as_str(),
         }
     }
 
@@ -109,6 +115,7 @@ impl<'a> UnitFields<'a> {
             decoration: u.decoration.as_deref(),
             description: &u.description,
             status: u.status.as_str(),
+            usage: u.usage.as_str(),
         }
     }
 }
@@ -130,7 +137,7 @@ pub struct ImportOutcome {
     pub unchanged: usize,
 }
 
-/// Rows per INSERT statement: 20 columns × 500 rows stays under both backends' bind limits.
+/// Rows per INSERT statement: 21 columns × 500 rows stays under both backends' bind limits.
 const INSERT_CHUNK: usize = 500;
 
 /// Stores an upload all-or-nothing: new keys are inserted, changed ones updated, identical ones

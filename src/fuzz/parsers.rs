@@ -69,9 +69,10 @@ fn doc(unit_id: i64, project_name: &str, layout: (i64, i64, i64), description: &
         unit: String::new(),
         room: format!("{unit_id}01"),
         floor: unit_id % 30 + 1,
+        usage: "residential".to_string(),
         layout: format!("{rooms}室{halls}厅{baths}卫"),
-        rooms,
-        halls,
+        rooms: Some(rooms),
+        halls: Some(halls),
         baths: Some(baths),
         area_centi_m2: 6_000 + unit_id * 700,
         price_per_m2_yuan: 9_000 + unit_id * 300,
@@ -130,6 +131,7 @@ fn listing_query() -> impl Strategy<Value = ListingQuery> {
         word(),
         word(),
         proptest::collection::vec("(地铁|学校|[a-z]{0,3})", 0..3),
+        proptest::collection::vec("(residential|parking|[a-z]{0,3})", 0..3),
     );
     let page = (sort, 0usize..12_000, 0usize..120, any::<bool>());
     (proptest::option::of(text), filters, more, page).prop_map(|(q, f, m, p)| ListingQuery {
@@ -150,6 +152,7 @@ fn listing_query() -> impl Strategy<Value = ListingQuery> {
         developer_id: f.2,
         project_id: f.1,
         amenities: m.3,
+        usages: m.4,
         sort: p.0,
         offset: p.1,
         limit: p.2,

@@ -5,6 +5,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::domain::status::Delivery;
+use crate::domain::usage::Usage;
 use crate::domain::PageRequest;
 use crate::error::{ApiError, ApiResult, RefusalKind};
 use crate::routes::params::query_words;
@@ -66,6 +67,12 @@ pub struct ListingFilters {
     /// ready | off_plan
     #[param(inline)]
     pub delivery: Option<Delivery>,
+    /// 用途, one or a comma list, any of them: residential (住宅), commercial (商业), office (办公),
+    /// parking (车位); e.g. `commercial,office`
+    #[param(
+        pattern = "^(residential|commercial|office|parking)(,(residential|commercial|office|parking))*$"
+    )]
+    pub usage: Option<String>,
     #[param(minimum = 0)]
     pub developer_id: Option<i64>,
     #[param(minimum = 0)]
@@ -119,6 +126,7 @@ impl ListingFilters {
         page: PageRequest,
         facets: bool,
     ) -> ApiResult<ListingQuery> {
+        let usages = self.usages()?;
         let decoration = self.decoration.map(|d| {
             crate::domain::unit_fields::Decoration::parse(d.word())
                 .expect("every decoration word parses")
@@ -143,6 +151,7 @@ impl ListingFilters {
             orientation: self.orientation.map(|o| o.word().to_string()),
             decoration,
             delivery: self.delivery.map(|d| d.as_str().to_string()),
+            usages,
             developer_id: self.developer_id,
             project_id: self.project_id,
             amenities: self
@@ -161,11 +170,32 @@ impl ListingFilters {
         })
     }
 
-    /// Refuses a zone class other than 1, 2 or 3, and negative numbers.
+    /// The usage codes of `usage`, exactly as its pattern says: codes only, separated by single
+    /// commas, nothing trimmed; anything else is 400.
+    fn usages(&self) -> ApiResult<Vec<String>> {
+        let Some(list) = &self.usage else {
+            return Ok(Vec::new());
+        };
+        list.split(',')
+            .map(|code| {
+                Usage::from_code(code)
+                    .map(|u| u.as_str().to_string())
+                    .ok_or_else(|| {
+                        bad(format!(
+                            "usage must be residential, commercial, office or parking \
+                             (one, or several separated by commas), not `{code}`"
+                        ))
+                    })
+            })
+            .collect()
+    }
+
+    /// Refuses a zone class other than 1, 2 or 3, an unknown usage, and negative numbers.
     pub(crate) fn check(&self) -> ApiResult<()> {
         if self.zone_class.is_some_and(|z| !(1..=3).contains(&z)) {
             return Err(bad("zone_class must be 1, 2 or 3"));
         }
+        self.usages()?;
         let numbers = [
             ("rooms", self.rooms),
             ("min_price_yuan", self.min_price_yuan),
@@ -179,6 +209,38 @@ impl ListingFilters {
         match numbers.iter().find(|(_, v)| v.is_some_and(|v| v < 0)) {
             Some((name, _)) => Err(bad(format!("{name} must not be negative"))),
             None => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn usages(query: &str) -> Option<Vec<String>> {
+        let filters = actix_web::web::Query::<ListingFilters>::from_query(query).ok()?;
+        filters.check().ok()?;
+        filters.usages().ok()
+    }
+
+    #[test]
+    fn usage_takes_one_code_or_a_comma_list_exactly() {
+        assert_eq!(usages(""), Some(vec![]));
+        assert_eq!(usages("usage=parking"), Some(vec!["parking".to_string()]));
+        assert_eq!(
+            usages("usage=commercial,office"),
+            Some(vec!["commercial".to_string(), "office".to_string()])
+        );
+        for bad in [
+            "usage=",
+            "usage=boat",
+            "usage=parking,",
+            "usage=%20parking",
+            "usage=Parking",
+            "usage=%E8%BD%A6%E4%BD%8D",
+            "usage=parking,,office",
+        ] {
+            assert_eq!(usages(bad), None, "{bad}");
         }
     }
 }

@@ -11,6 +11,7 @@ use utoipa::ToSchema;
 use super::area_m2;
 use super::listing_query::bad;
 pub use super::listing_query::{ListingFilters, SearchParams};
+use crate::domain::usage::Usage;
 use crate::error::{ApiError, ApiResult};
 use crate::search::{Facets, ListingDoc, SearchError, SortBy};
 use crate::state::AppState;
@@ -32,10 +33,16 @@ pub struct Listing {
     pub unit: String,
     pub room: String,
     pub floor: i64,
+    /// 用途: `residential` (住宅), `commercial` (商业), `office` (办公) or `parking` (车位)
+    #[schema(value_type = Usage)]
+    pub usage: String,
+    /// canonical `3室2厅2卫`; empty for a unit without a layout (only one that is not residential)
     pub layout: String,
-    pub rooms: i64,
-    pub halls: i64,
-    /// `null` when the uploaded layout named no bathrooms (`3房2厅`)
+    /// `null` for a unit without a layout (only one that is not residential)
+    pub rooms: Option<i64>,
+    /// `null` for a unit without a layout (only one that is not residential)
+    pub halls: Option<i64>,
+    /// `null` when the uploaded layout named no bathrooms (`3房2厅`), or there is no layout
     pub baths: Option<i64>,
     pub area_m2: f64,
     pub price_per_m2_yuan: i64,
@@ -65,6 +72,7 @@ impl Listing {
             unit: d.unit,
             room: d.room,
             floor: d.floor,
+            usage: d.usage,
             layout: d.layout,
             rooms: d.rooms,
             halls: d.halls,
@@ -86,7 +94,10 @@ impl Listing {
 pub struct FacetCounts {
     pub district: BTreeMap<String, u64>,
     pub zone_class: BTreeMap<String, u64>,
+    /// units without rooms (no layout) are not counted here
     pub rooms: BTreeMap<String, u64>,
+    /// keyed by usage code (`residential`, `commercial`, `office`, `parking`)
+    pub usage: BTreeMap<String, u64>,
     /// keyed by developer id
     pub developer: BTreeMap<String, u64>,
 }
@@ -97,6 +108,7 @@ impl From<Facets> for FacetCounts {
             district: f.district,
             zone_class: f.zone_class,
             rooms: f.rooms,
+            usage: f.usage,
             developer: f.developer,
         }
     }

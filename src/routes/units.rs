@@ -10,6 +10,7 @@ use crate::auth::Caller;
 use crate::clock::rfc3339;
 use crate::db::units::{self as store, ImportOutcome, Unit, UnitEdit};
 use crate::domain::status::{ProjectStatus, UnitStatus};
+use crate::domain::usage::Usage;
 use crate::domain::FieldError;
 use crate::error::{ApiError, ApiResult, RefusalKind};
 use crate::routes::body::JsonBody;
@@ -26,11 +27,16 @@ pub struct UnitOut {
     pub unit: String,
     pub room: String,
     pub floor: i32,
-    /// canonical `3室2厅2卫`, or `3室2厅` when the uploaded layout named no bathrooms
+    /// 用途: `residential` (住宅), `commercial` (商业), `office` (办公) or `parking` (车位)
+    pub usage: Usage,
+    /// canonical `3室2厅2卫`, or `3室2厅` when the uploaded layout named no bathrooms; empty for
+    /// a unit without a layout (only one that is not residential)
     pub layout: String,
-    pub rooms: i32,
-    pub halls: i32,
-    /// `null` when the uploaded layout named no bathrooms (`3房2厅`)
+    /// `null` for a unit without a layout (only one that is not residential)
+    pub rooms: Option<i32>,
+    /// `null` for a unit without a layout (only one that is not residential)
+    pub halls: Option<i32>,
+    /// `null` when the uploaded layout named no bathrooms (`3房2厅`), or there is no layout
     pub baths: Option<i32>,
     pub area_m2: f64,
     pub inner_area_m2: Option<f64>,
@@ -57,6 +63,7 @@ impl From<Unit> for UnitOut {
             unit: u.unit,
             room: u.room,
             floor: u.floor,
+            usage: u.usage,
             layout: u.layout,
             rooms: u.rooms,
             halls: u.halls,

@@ -1,9 +1,10 @@
-//! A collector counting district, zone class, rooms and developer over every matching unit.
+//! A collector counting district, usage, zone class, rooms and developer over every matching unit.
 //!
 //! Counting reads one precomputed code per match: each segment gets, once, a table of the
-//! distinct (district, zone class, rooms, developer) combinations and the combination of every
-//! document (segments never change; a handful of projects' combinations cover thousands of units).
-//! Counting a match is then one array read and one increment instead of four fast-field reads.
+//! distinct (district, usage, zone class, rooms, developer) combinations and the combination of
+//! every document (segments never change; a handful of projects' combinations cover thousands of
+//! units). Counting a match is then one array read and one increment instead of five fast-field
+//! reads.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -12,37 +13,45 @@ use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::index::SegmentId;
 use tantivy::{u64_to_i64, DocId, Score, Searcher, SegmentOrdinal, SegmentReader};
 
-use super::schema::{DEVELOPER_ID, DISTRICT, ROOMS, ZONE_CLASS};
+use super::schema::{DEVELOPER_ID, DISTRICT, ROOMS, USAGE, ZONE_CLASS};
 use super::Facets;
 
-/// A missing value in a combination (every listing has all four, but the index does not insist).
+/// A missing value in a combination (a unit without a layout has no rooms; every listing has the
+/// others, but the index does not insist).
 const NONE: u64 = u64::MAX;
+
+/// One combination: district name and usage, then zone class, rooms, developer id (`None` when
+/// missing).
+type Combo = ([Option<String>; 2], [Option<i64>; 3]);
 
 /// The facet values of one segment's documents, as combination codes.
 struct SegmentCodes {
     /// Combination code of each document (by doc id).
     codes: Vec<u32>,
-    /// District name, zone class, rooms, developer id of each code (`None` when missing).
-    combos: Vec<(Option<String>, [Option<i64>; 3])>,
+    /// The combination of each code.
+    combos: Vec<Combo>,
 }
 
 impl SegmentCodes {
     fn build(reader: &SegmentReader) -> tantivy::Result<SegmentCodes> {
         let fast = reader.fast_fields();
-        let district = fast.str(DISTRICT)?;
+        let texts = [fast.str(DISTRICT)?, fast.str(USAGE)?];
         let ints = [ZONE_CLASS, ROOMS, DEVELOPER_ID]
             .map(|name| fast.u64_lenient(name).map(|c| c.map(|(column, _)| column)));
         let [zone, rooms, developer] = ints;
         let columns = [zone?, rooms?, developer?];
-        let mut index: HashMap<[u64; 4], u32> = HashMap::new();
-        let mut keys: Vec<[u64; 4]> = Vec::new();
+        let mut index: HashMap<[u64; 5], u32> = HashMap::new();
+        let mut keys: Vec<[u64; 5]> = Vec::new();
         let mut codes = Vec::with_capacity(reader.max_doc() as usize);
         for doc in 0..reader.max_doc() {
-            let mut key = [NONE; 4];
-            if let Some(district) = &district {
-                key[0] = district.ords().first(doc).unwrap_or(NONE);
+            let mut key = [NONE; 5];
+            for (slot, column) in key[..2].iter_mut().zip(&texts) {
+                *slot = column
+                    .as_ref()
+                    .and_then(|c| c.ords().first(doc))
+                    .unwrap_or(NONE);
             }
-            for (slot, column) in key[1..].iter_mut().zip(&columns) {
+            for (slot, column) in key[2..].iter_mut().zip(&columns) {
                 *slot = column.as_ref().and_then(|c| c.first(doc)).unwrap_or(NONE);
             }
             let code = *index.entry(key).or_insert_with(|| {
@@ -52,20 +61,21 @@ impl SegmentCodes {
             codes.push(code);
         }
         let mut name = String::new();
+        let mut text = |i: usize, ord: u64| match &texts[i] {
+            // an ordinal read from the column is always in its dictionary
+            Some(column) if ord != NONE && column.ord_to_str(ord, &mut name).unwrap_or(false) => {
+                Some(name.clone())
+            }
+            _ => None,
+        };
         let combos = keys
             .into_iter()
-            .map(|[d, zone, rooms, developer]| {
-                let district = match &district {
-                    // an ordinal read from the column is always in its dictionary
-                    Some(column)
-                        if d != NONE && column.ord_to_str(d, &mut name).unwrap_or(false) =>
-                    {
-                        Some(name.clone())
-                    }
-                    _ => None,
-                };
+            .map(|[district, usage, zone, rooms, developer]| {
                 let int = |v: u64| (v != NONE).then(|| u64_to_i64(v));
-                (district, [int(zone), int(rooms), int(developer)])
+                (
+                    [text(0, district), text(1, usage)],
+                    [int(zone), int(rooms), int(developer)],
+                )
             })
             .collect();
         Ok(SegmentCodes { codes, combos })
@@ -148,6 +158,7 @@ impl Collector for FacetCollector<'_> {
                 (fruit.district, &mut total.district),
                 (fruit.zone_class, &mut total.zone_class),
                 (fruit.rooms, &mut total.rooms),
+                (fruit.usage, &mut total.usage),
                 (fruit.developer, &mut total.developer),
             ];
             for (part, into) in pairs {
@@ -188,13 +199,15 @@ impl SegmentCollector for FacetSegmentCollector {
     fn harvest(self) -> Facets {
         let mut facets = Facets::default();
         // by name and number: the combinations of a segment repeat each value many times
-        let mut districts: HashMap<&str, u64> = HashMap::new();
+        let mut names: [HashMap<&str, u64>; 2] = Default::default();
         let mut numbers: [HashMap<i64, u64>; 3] = Default::default();
         for code in self.touched {
             let count = u64::from(self.counts[code as usize]);
-            let (district, ints) = &self.codes.combos[code as usize];
-            if let Some(d) = district {
-                *districts.entry(d).or_default() += count;
+            let (texts, ints) = &self.codes.combos[code as usize];
+            for (map, value) in names.iter_mut().zip(texts) {
+                if let Some(v) = value {
+                    *map.entry(v).or_default() += count;
+                }
             }
             for (map, value) in numbers.iter_mut().zip(ints) {
                 if let Some(v) = value {
@@ -202,9 +215,13 @@ impl SegmentCollector for FacetSegmentCollector {
                 }
             }
         }
-        facets
-            .district
-            .extend(districts.into_iter().map(|(d, n)| (d.to_string(), n)));
+        let [districts, usages] = names;
+        for (map, into) in [
+            (districts, &mut facets.district),
+            (usages, &mut facets.usage),
+        ] {
+            into.extend(map.into_iter().map(|(v, n)| (v.to_string(), n)));
+        }
         let [zone, rooms, developer] = numbers;
         for (map, into) in [
             (zone, &mut facets.zone_class),

@@ -25,6 +25,8 @@ pub use tokenizers::{jieba, layout_words};
 pub const MAX_QUERY_CHARS: usize = 200;
 /// Largest accepted page size.
 pub const MAX_LIMIT: usize = 100;
+/// The usage codes a listing carries and the `usages` filter takes (the database's `units.usage`).
+pub const USAGES: [&str; 4] = ["residential", "commercial", "office", "parking"];
 /// Deepest accepted `offset` (like a search engine's result window; deeper pages cost memory).
 pub const MAX_OFFSET: usize = 10_000;
 
@@ -43,10 +45,14 @@ pub struct ListingDoc {
     pub unit: String,
     pub room: String,
     pub floor: i64,
+    /// `residential` | `commercial` | `office` | `parking` ([`USAGES`])
+    pub usage: String,
+    /// Empty for a unit without a layout (only one that is not residential).
     pub layout: String,
-    pub rooms: i64,
-    pub halls: i64,
-    /// `None` when the uploaded layout named no bathrooms.
+    /// `None` for a unit without a layout: a `rooms` filter never matches it.
+    pub rooms: Option<i64>,
+    pub halls: Option<i64>,
+    /// `None` when the uploaded layout named no bathrooms, or there is no layout.
     pub baths: Option<i64>,
     pub area_centi_m2: i64,
     pub price_per_m2_yuan: i64,
@@ -113,6 +119,8 @@ pub struct ListingQuery {
     pub orientation: Option<String>,
     pub decoration: Option<String>,
     pub delivery: Option<String>,
+    /// Any one of these usages ([`USAGES`]); empty means every usage.
+    pub usages: Vec<String>,
     pub developer_id: Option<i64>,
     pub project_id: Option<i64>,
     /// Every one must be present.
@@ -121,7 +129,7 @@ pub struct ListingQuery {
     pub offset: usize,
     /// 1 ..= [`MAX_LIMIT`].
     pub limit: usize,
-    /// Also count district, zone class, rooms and developer over the whole result set.
+    /// Also count district, zone class, rooms, usage and developer over the whole result set.
     pub facets: bool,
 }
 
@@ -145,7 +153,10 @@ pub struct SearchResult {
 pub struct Facets {
     pub district: BTreeMap<String, u64>,
     pub zone_class: BTreeMap<String, u64>,
+    /// Units without rooms (no layout) are not counted here.
     pub rooms: BTreeMap<String, u64>,
+    /// Key: the usage code.
+    pub usage: BTreeMap<String, u64>,
     /// Key: developer id as a string.
     pub developer: BTreeMap<String, u64>,
 }

@@ -16,7 +16,7 @@ use tantivy::Term;
 use super::pinyin::is_pinyin_query;
 use super::schema::Fields;
 use super::tokenizers::{is_word_char, jieba, norm_char, norm_word};
-use super::{ListingQuery, SearchError, MAX_LIMIT, MAX_OFFSET, MAX_QUERY_CHARS};
+use super::{ListingQuery, SearchError, MAX_LIMIT, MAX_OFFSET, MAX_QUERY_CHARS, USAGES};
 
 /// Distinct text terms accepted in one query.
 const MAX_TERMS: usize = 16;
@@ -106,6 +106,11 @@ pub(crate) fn validate(q: &ListingQuery) -> Result<Vec<QueryTerm>, SearchError> 
     if let Some(d) = nonblank(&q.delivery).filter(|d| !DELIVERIES.contains(d)) {
         return bad(format!("delivery must be ready or off_plan, not `{d}`"));
     }
+    if let Some(u) = q.usages.iter().find(|u| !USAGES.contains(&u.as_str())) {
+        return bad(format!(
+            "usage must be residential, commercial, office or parking, not `{u}`"
+        ));
+    }
     let text = q.q.as_deref().unwrap_or("");
     if text.chars().count() > MAX_QUERY_CHARS {
         return bad(format!("q is longer than {MAX_QUERY_CHARS} characters"));
@@ -182,6 +187,11 @@ fn filters(f: &Fields, q: &ListingQuery) -> Vec<Box<dyn Query>> {
     out.extend(range(f.total_price, q.min_price_yuan, q.max_price_yuan));
     out.extend(range(f.price_per_m2, None, q.max_price_per_m2_yuan));
     out.extend(range(f.floor, q.min_floor, q.max_floor));
+    if !q.usages.is_empty() {
+        // any one of the usages: one clause, a union of their terms
+        let any: Vec<Box<dyn Query>> = q.usages.iter().map(|u| text_eq(f.usage, u)).collect();
+        out.push(Box::new(BooleanQuery::union(any)));
+    }
     for amenity in q
         .amenities
         .iter()
@@ -314,6 +324,10 @@ mod tests {
             },
             ListingQuery {
                 decoration: Some("gold".into()),
+                ..ok.clone()
+            },
+            ListingQuery {
+                usages: vec!["parking".into(), "boat".into()],
                 ..ok.clone()
             },
             ListingQuery {

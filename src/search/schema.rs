@@ -20,6 +20,7 @@ pub(crate) const PRICE_PER_M2: &str = "price_per_m2_yuan";
 pub(crate) const DISTRICT: &str = "district";
 pub(crate) const ZONE_CLASS: &str = "zone_class";
 pub(crate) const ROOMS: &str = "rooms";
+pub(crate) const USAGE: &str = "usage";
 pub(crate) const DEVELOPER_ID: &str = "developer_id";
 
 /// Joins source texts for the text fields; a separator, so no match spans two of them.
@@ -40,6 +41,8 @@ pub(crate) struct Fields {
     pub orientation: Field,
     pub decoration: Field,
     pub delivery: Field,
+    /// The usage code (`residential` …), a keyword and a fast field for its facet.
+    pub usage: Field,
     pub amenity: Field,
     /// jieba words of names, district, address, layout and amenities.
     pub words_title: Field,
@@ -80,6 +83,7 @@ pub(crate) fn build_schema() -> (Schema, Fields) {
         orientation: b.add_text_field("orientation", keyword.clone()),
         decoration: b.add_text_field("decoration", keyword.clone()),
         delivery: b.add_text_field("delivery", keyword.clone()),
+        usage: b.add_text_field(USAGE, keyword.clone() | FAST),
         amenity: b.add_text_field("amenity", keyword.clone()),
         words_title: b.add_text_field("words_title", text(WORDS, IndexRecordOption::WithFreqs)),
         words_body: b.add_text_field("words_body", text(WORDS, IndexRecordOption::WithFreqs)),
@@ -155,7 +159,10 @@ pub(crate) fn to_document(
     d.add_i64(fields.project_id, doc.project_id);
     d.add_i64(fields.developer_id, doc.developer_id);
     d.add_i64(fields.zone_class, doc.zone_class);
-    d.add_i64(fields.rooms, doc.rooms);
+    // a unit without a layout has no rooms value: a `rooms` filter or facet never sees it
+    if let Some(rooms) = doc.rooms {
+        d.add_i64(fields.rooms, rooms);
+    }
     d.add_i64(fields.floor, doc.floor);
     d.add_i64(fields.area, doc.area_centi_m2);
     d.add_i64(fields.total_price, doc.total_price_yuan);
@@ -168,6 +175,7 @@ pub(crate) fn to_document(
         d.add_text(fields.decoration, decoration);
     }
     d.add_text(fields.delivery, &doc.delivery);
+    d.add_text(fields.usage, &doc.usage);
     for amenity in &doc.amenities {
         d.add_text(fields.amenity, amenity);
     }

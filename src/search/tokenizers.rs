@@ -103,13 +103,14 @@ pub fn jieba() -> &'static Jieba {
 
 /// The layout in Chinese numerals, e.g. 3 rooms 2 halls 2 baths → `三室两厅两卫` (zero and unknown
 /// counts left out), indexed next to the canonical `3室2厅2卫` so that `三室` finds it.
-pub fn layout_words(rooms: i64, halls: i64, baths: Option<i64>) -> String {
+pub fn layout_words(rooms: Option<i64>, halls: Option<i64>, baths: Option<i64>) -> String {
     let cn = |n: i64| match usize::try_from(n) {
         Ok(i) if i < CN_NUMBERS.len() => CN_NUMBERS[i].to_string(),
         _ => n.to_string(),
     };
     let mut out = String::new();
-    for (count, unit) in [(rooms, "室"), (halls, "厅"), (baths.unwrap_or(0), "卫")] {
+    for (count, unit) in [(rooms, "室"), (halls, "厅"), (baths, "卫")] {
+        let count = count.unwrap_or(0);
         if count > 0 {
             out.push_str(&cn(count));
             out.push_str(unit);
@@ -322,9 +323,15 @@ mod tests {
 
     #[test]
     fn layout_words_use_chinese_numerals() {
-        assert_eq!(layout_words(3, 2, Some(2)), "三室两厅两卫");
-        assert_eq!(layout_words(1, 0, Some(1)), "一室一卫");
-        assert_eq!(layout_words(12, 1, Some(1)), "12室一厅一卫");
-        assert_eq!(layout_words(3, 2, None), "三室两厅");
+        let words = |r, h, b| layout_words(Some(r), Some(h), b);
+        assert_eq!(words(3, 2, Some(2)), "三室两厅两卫");
+        assert_eq!(words(1, 0, Some(1)), "一室一卫");
+        assert_eq!(words(12, 1, Some(1)), "12室一厅一卫");
+        assert_eq!(words(3, 2, None), "三室两厅");
+        assert_eq!(
+            layout_words(None, None, None),
+            "",
+            "a parking space has no layout"
+        );
     }
 }

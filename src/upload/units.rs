@@ -8,7 +8,9 @@ use super::table::{
 use crate::domain::unit_fields::{
     area_in_range, centi_text, check_total, normalize_cell, parse_area_centi, parse_floor,
     parse_orientation, parse_yuan, total_from_area_price, Decoration, Layout, ListedStatus,
+    UsageLayout,
 };
+use crate::domain::usage::Usage;
 
 /// Columns of the unit table, as in docs/api.md, "Uploads".
 pub const UNIT_COLUMNS: &[ColumnSpec] = &[
@@ -16,6 +18,7 @@ pub const UNIT_COLUMNS: &[ColumnSpec] = &[
     column("unit", &["单元"], false),
     column("room", &["房号"], true),
     column("floor", &["楼层", "所在层"], true),
+    // the column is always there; its cell may be empty for a unit that is not residential
     column("layout", &["户型"], true),
     column("area_m2", &["建筑面积"], true),
     column("inner_area_m2", &["套内面积"], false),
@@ -25,6 +28,7 @@ pub const UNIT_COLUMNS: &[ColumnSpec] = &[
     column("decoration", &["装修", "装修标准"], false),
     column("description", &["描述", "备注"], false),
     column("status", &["状态"], false),
+    column("usage", &["用途"], false),
 ];
 
 const MIN_AREA_CENTI: i64 = 1_000; // 10.00 m²
@@ -39,7 +43,8 @@ pub struct UnitRow {
     pub unit: String,
     pub room: String,
     pub floor: i32,
-    pub layout: Layout,
+    /// The usage (住宅 when the row names none) and the layout a flat always has.
+    pub usage_layout: UsageLayout,
     pub area_centi: i64,
     pub inner_area_centi: Option<i64>,
     pub price_per_m2_yuan: i64,
@@ -163,7 +168,7 @@ impl RowCheck<'_> {
         let unit = self.code("unit", 20, false);
         let room = self.code("room", 20, true);
         let floor = self.required("floor", parse_floor);
-        let layout = self.required("layout", Layout::parse);
+        let usage_layout = self.usage_layout();
         let area = self.required("area_m2", |s| {
             area_in_range(parse_area_centi(s)?, MIN_AREA_CENTI, MAX_AREA_CENTI)
         });
@@ -206,7 +211,7 @@ impl RowCheck<'_> {
             unit,
             room,
             floor: floor?,
-            layout: layout?,
+            usage_layout: usage_layout?,
             area_centi,
             inner_area_centi: inner_area,
             price_per_m2_yuan,
@@ -217,6 +222,33 @@ impl RowCheck<'_> {
             description,
             status,
         })
+    }
+
+    /// The usage (residential when the cell is empty) and the layout, which a residential unit
+    /// must have and the others may leave empty. A bad usage cell is reported alone: whether the
+    /// layout was required is then unknown.
+    fn usage_layout(&mut self) -> Option<UsageLayout> {
+        let usage = match self.raw.get("usage") {
+            None => Some(Usage::Residential),
+            Some(_) => self.parse("usage", |s| {
+                Usage::parse(s).map_err(|_| {
+                    "must be 住宅, 商业, 办公 or 车位 (residential, commercial, office, parking)"
+                        .to_owned()
+                })
+            }),
+        };
+        let layout_given = self.raw.get("layout").is_some();
+        let layout = self.parse("layout", Layout::parse);
+        if layout_given && layout.is_none() {
+            return None; // the layout's own error is reported
+        }
+        match UsageLayout::new(usage?, layout) {
+            Ok(usage_layout) => Some(usage_layout),
+            Err(message) => {
+                self.fail("layout", format!("layout {message}"));
+                None
+            }
+        }
     }
 }
 

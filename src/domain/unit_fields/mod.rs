@@ -1,10 +1,12 @@
-//! Cell parsers (layout, area, money, floor, orientation, decoration), folding and trimming.
+//! Cell parsers (layout, usage with layout, area, money, floor, orientation, decoration), folding
+//! and trimming.
 
 mod labels;
 mod layout;
 mod numbers;
 #[cfg(test)]
 mod tests;
+mod usage_layout;
 
 pub use labels::{parse_orientation, Decoration, ListedStatus};
 pub use layout::Layout;
@@ -12,6 +14,7 @@ pub use numbers::{
     area_in_range, centi_text, check_total, parse_area_centi, parse_floor, parse_yuan,
     total_from_area_price,
 };
+pub use usage_layout::UsageLayout;
 
 /// Folds a header, number or code cell: full-width ASCII (U+FF01–FF5E) becomes ASCII, the
 /// ideographic space and NBSP become spaces, zero-width characters and stray BOMs vanish, then

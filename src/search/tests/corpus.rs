@@ -1,4 +1,5 @@
-//! A deterministic corpus of 32 units in four projects, and brute-force matching over it.
+//! A deterministic corpus of 32 units (flats, two shops, two offices, two parking spaces) in four
+//! projects, and brute-force matching over it.
 
 use crate::search::tokenizers::{is_word_char, norm_char};
 use crate::search::{layout_words, ListingDoc};
@@ -73,6 +74,15 @@ pub(super) fn docs() -> Vec<ListingDoc> {
         .map(|i| {
             let p = &ALL[(i % 4) as usize];
             let (rooms, halls, baths) = (1 + i % 4, 1 + i % 2, 1 + i64::from(i % 3 == 0));
+            // a few shops, offices and parking spaces among the flats; the shops and parking
+            // spaces have no layout
+            let usage = match i % 16 {
+                7 => "parking",
+                11 => "office",
+                15 => "commercial",
+                _ => "residential",
+            };
+            let laid_out = !matches!(usage, "parking" | "commercial");
             let area_centi_m2 = 6_000 + (i * 1_337) % 9_000;
             let price_per_m2_yuan = 8_000 + (i * 577) % 6_000;
             ListingDoc {
@@ -88,10 +98,15 @@ pub(super) fn docs() -> Vec<ListingDoc> {
                 unit: String::new(),
                 room: format!("{}0{}", 1 + (i * 7) % 30, 1 + i % 4),
                 floor: 1 + (i * 7) % 30,
-                layout: format!("{rooms}室{halls}厅{baths}卫"),
-                rooms,
-                halls,
-                baths: Some(baths),
+                usage: usage.to_string(),
+                layout: if laid_out {
+                    format!("{rooms}室{halls}厅{baths}卫")
+                } else {
+                    String::new()
+                },
+                rooms: laid_out.then_some(rooms),
+                halls: laid_out.then_some(halls),
+                baths: laid_out.then_some(baths),
                 area_centi_m2,
                 price_per_m2_yuan,
                 // equal prices for some units, so ties must fall back to unit_id

@@ -51,7 +51,23 @@ fn every_filter_selects_exactly_the_matching_units() {
                 rooms: Some(3),
                 ..q()
             },
-            Box::new(|d: &ListingDoc| d.rooms == 3),
+            // a unit without a layout has no rooms: never matched
+            Box::new(|d: &ListingDoc| d.rooms == Some(3)),
+        ),
+        (
+            ListingQuery {
+                usages: vec!["parking".into()],
+                ..q()
+            },
+            Box::new(|d: &ListingDoc| d.usage == "parking"),
+        ),
+        (
+            ListingQuery {
+                usages: vec!["commercial".into(), "office".into()],
+                rooms: Some(4),
+                ..q()
+            },
+            Box::new(|d: &ListingDoc| d.usage == "office" && d.rooms == Some(4)),
         ),
         (
             ListingQuery {
@@ -141,7 +157,7 @@ fn every_filter_selects_exactly_the_matching_units() {
                 ..text("地铁")
             },
             Box::new(|d: &ListingDoc| {
-                d.rooms == 1
+                d.rooms == Some(1)
                     && d.delivery == "ready"
                     && super::corpus::brute_force(std::slice::from_ref(d), "地铁").len() == 1
             }),
@@ -224,7 +240,10 @@ fn brute_facets(docs: &[&ListingDoc]) -> Facets {
     for d in docs {
         bump(&mut f.district, d.district.clone());
         bump(&mut f.zone_class, d.zone_class.to_string());
-        bump(&mut f.rooms, d.rooms.to_string());
+        if let Some(rooms) = d.rooms {
+            bump(&mut f.rooms, rooms.to_string());
+        }
+        bump(&mut f.usage, d.usage.clone());
         bump(&mut f.developer, d.developer_id.to_string());
     }
     f
@@ -269,7 +288,7 @@ fn facets_count_far_apart_values_too() {
     let index = crate::search::SearchIndex::create_in_ram().unwrap();
     let mut docs = super::corpus::docs();
     docs[0].developer_id = 9_000_000_000;
-    docs[1].rooms = -3;
+    docs[1].rooms = Some(-3);
     index.apply(&docs, &[], 1).unwrap();
     let result = index
         .search(&ListingQuery {

@@ -58,7 +58,7 @@ fn single_characters_and_several_terms_match_like_substrings() {
 fn three_rooms_in_chinese_numerals_finds_the_3_room_layouts() {
     let result = all(text("三室"));
     let docs = &shared().1;
-    for doc in docs.iter().filter(|d| d.rooms == 3) {
+    for doc in docs.iter().filter(|d| d.rooms == Some(3)) {
         assert!(
             ids(&result).contains(&doc.unit_id),
             "unit {} 3室",

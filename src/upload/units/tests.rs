@@ -1,4 +1,5 @@
 use super::*;
+use crate::domain::usage::Usage;
 use proptest::prelude::*;
 
 const HEADER: &str = "楼栋,单元,房号,楼层,户型,建筑面积,套内面积,单价,总价,朝向,装修,备注,状态\n";
@@ -30,7 +31,7 @@ fn a_full_row_becomes_a_unit() {
     assert_eq!(units[0].row, 2);
     assert_eq!(unit.key(), ("3号楼".into(), "1".into(), "101".into()));
     assert_eq!(
-        (unit.floor, unit.layout.text()),
+        (unit.floor, unit.usage_layout.layout_text()),
         (1, "3室2厅2卫".to_owned())
     );
     assert_eq!((unit.area_centi, unit.inner_area_centi), (8950, Some(7010)));
@@ -215,7 +216,7 @@ fn text_keeps_every_character_while_numbers_and_codes_fold() {
     );
     assert_eq!(unit.description, text);
     assert_eq!(
-        (unit.layout.text(), unit.layout.baths()),
+        (unit.usage_layout.layout_text(), unit.usage_layout.baths()),
         ("3室2厅".to_owned(), None)
     );
 }
@@ -235,6 +236,76 @@ fn invalid_rows_keep_their_keys_for_the_conflict_check() {
     let key = |b: &str, r: &str| [b.to_owned(), "1".to_owned(), r.to_owned()];
     // row 4 names no building, so it has no key
     assert_eq!(table.keys, [(2, key("1", "101")), (3, key("1", "102"))]);
+}
+
+#[test]
+fn usage_defaults_to_residential_and_reads_chinese_and_english() {
+    let csv = "楼栋,房号,楼层,户型,建筑面积,单价,用途\n\
+               1,101,1,3室2厅,89.5,12000,\n\
+               1,S01,1,,45,30000,商业\n\
+               1,S02,1,,60,20000,office\n\
+               B1,P001,1,,12.5,8000,车位\n\
+               1,S03,2,2室1厅1卫,80,20000,写字楼\n";
+    let units = parse_units(csv.as_bytes(), UploadFormat::Csv, 10).unwrap();
+    let got: Vec<_> = units
+        .iter()
+        .map(|p| {
+            let u = &p.unit.usage_layout;
+            (u.usage(), u.rooms(), u.halls(), u.baths(), u.layout_text())
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                Usage::Residential,
+                Some(3),
+                Some(2),
+                None,
+                "3室2厅".to_owned()
+            ),
+            (Usage::Commercial, None, None, None, String::new()),
+            (Usage::Office, None, None, None, String::new()),
+            (Usage::Parking, None, None, None, String::new()),
+            (
+                Usage::Office,
+                Some(2),
+                Some(1),
+                Some(1),
+                "2室1厅1卫".to_owned()
+            ),
+        ]
+    );
+    // a table without the column is all flats, as before
+    let units = parse_csv("1,,101,1,1室,50,,5000,,,,,\n").unwrap();
+    assert_eq!(units[0].unit.usage_layout.usage(), Usage::Residential);
+}
+
+#[test]
+fn a_flat_without_layout_and_a_bad_usage_are_named_by_row_and_field() {
+    let csv = "building,room,floor,layout,area_m2,price_per_m2_yuan,usage\n\
+               1,101,1,,89.5,12000,\n\
+               1,102,1,,89.5,12000,住宅\n\
+               1,103,1,,89.5,12000,factory\n\
+               1,104,1,3厅2室,89.5,12000,车位\n\
+               1,105,1,,12,8000,parking\n";
+    let errors = errors_of(parse_units(csv.as_bytes(), UploadFormat::Csv, 10));
+    let found: Vec<_> = errors.iter().map(|(r, f, _)| (*r, f.as_str())).collect();
+    assert_eq!(
+        found,
+        [(2, "layout"), (3, "layout"), (4, "usage"), (5, "layout")]
+    );
+    assert!(
+        errors[0]
+            .2
+            .starts_with("layout is required for a residential unit"),
+        "{}",
+        errors[0].2
+    );
+    assert_eq!(
+        errors[2].2,
+        "usage must be 住宅, 商业, 办公 or 车位 (residential, commercial, office, parking), got \"factory\""
+    );
 }
 
 fn big_table(rows: usize) -> String {

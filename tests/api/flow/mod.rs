@@ -40,4 +40,5 @@ fn xlsx(rows: &[&[&str]]) -> Vec<u8> {
 }
 
 mod uploads;
+mod usage;
 mod validation;
