@@ -99,6 +99,13 @@
       const cards = res.items.map((l) => unitCard(l, null, null, true));
       clear($("search-results"), cards);
       pager($("search-pager"), s.page, res.total, (p) => { s.page = p; runSearch(); });
+      // a housing ticket that can no longer pay: say so on every card instead of asking for quotes
+      const t = state.me && state.me.ticket;
+      if (t && t.status !== "active") {
+        const code = { exhausted: "ticket_exhausted", expired: "ticket_expired" }[t.status] || "ticket_closed";
+        for (const c of cards) clear(c.querySelector(".quote-slot"), el("p", { class: "quote pending" }, Kiosk.refusal({ code })));
+        return;
+      }
       // each unit's quote for this household, filled in as it arrives
       res.items.forEach((l, i) => {
         call("GET", "/api/v1/kiosk/quote/" + l.unit_id).then((r) => {
@@ -106,9 +113,11 @@
           const fresh = unitCard(l, r.quote, r.fit, true);
           cards[i].replaceWith(fresh);
           cards[i] = fresh;
-        }).catch(() => {
+        }).catch((e) => {
           const slot = cards[i].querySelector(".quote-slot");
-          if (slot) clear(slot, el("p", { class: "quote pending" }, "暂时无法计算这套房的费用"));
+          // a housing ticket that cannot buy this unit says why (usage, used up, expired)
+          const why = e && /^(usage_not_allowed|ticket_)/.test(e.code || "") ? Kiosk.refusal(e) : "暂时无法计算这套房的费用";
+          if (slot) clear(slot, el("p", { class: "quote pending" }, why));
         });
       });
     } catch (e) {

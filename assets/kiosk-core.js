@@ -1,7 +1,8 @@
 // The kiosk's shared parts, the first of its scripts: the session state, API calls, screens, the
-// on-screen keypads, filter chips, unit cards with their quotes, and the pager. Each kiosk script
-// adds what the others use to `Kiosk`; a script takes what earlier ones added when it loads and
-// calls what later ones add as `Kiosk.name(…)`. kiosk.js, loaded last, starts the page.
+// on-screen keypads, filter chips, unit cards with their quotes (in area or housing-ticket terms),
+// and the pager. Each kiosk script adds what the others use to `Kiosk`; a script takes what
+// earlier ones added when it loads and calls what later ones add as `Kiosk.name(…)`. kiosk.js,
+// loaded last, starts the page.
 "use strict";
 
 const Kiosk = (() => {
@@ -100,8 +101,32 @@ const Kiosk = (() => {
   const ROOM_OPTIONS = [["", "不限"], [1, "一室"], [2, "两室"], [3, "三室"], [4, "四室"]];
   const ZONE_OPTIONS = [["", "不限"], [1, "一类"], [2, "二类"], [3, "三类"]];
 
+  // what a housing ticket's holder is told when the API refuses a ticket (the rest: Anju.message)
+  const TICKET_MESSAGES = {
+    usage_not_allowed: "按现行政策，房票不能用于购买这类房源，请另选一套。",
+    ticket_exhausted: "您的房票余额已用完，不能再用房票认购。",
+    ticket_expired: "您的房票已过有效期，不能再使用，剩余金额将以货币结算，请到服务台咨询。",
+    ticket_closed: "您的房票已结清或作废，不能再使用，请到服务台咨询。",
+  };
+  const refusal = (e) => TICKET_MESSAGES[e && e.code] || message(e);
+
+  const fig = (cls, label, value) =>
+    el("div", { class: "q " + cls }, el("dt", {}, label), el("dd", { class: "figure-value" }, value));
+
+  // a housing ticket's quote: what the ticket pays, the city's bonus, the top-up, what is left
+  function ticketQuote(quote, fit) {
+    return el("div", { class: "quote-wrap" },
+      el("dl", { class: "quote ticket" },
+        fig("debit", "房票抵扣", yuan(quote.debit_yuan)),
+        fig("bonus", `政府奖励（${quote.bonus_pct}%）`, yuan(quote.bonus_yuan)),
+        fig("topup" + (quote.top_up_yuan > 0 ? " owing" : ""), "需补差价", yuan(quote.top_up_yuan)),
+        fig("after", "使用后余额", yuan(quote.balance_after_yuan))),
+      fit ? el("p", { class: "fit " + fit.kind }, fit.summary) : null);
+  }
+
   function quoteBox(quote, fit) {
     if (!quote) return el("div", { class: "quote pending" }, "正在计算费用…");
+    if (quote.debit_yuan !== undefined) return ticketQuote(quote, fit);
     return el("div", { class: "quote-wrap" },
       el("dl", { class: "quote" },
         el("div", { class: "q gov" }, el("dt", {}, "政府承担"), el("dd", { class: "figure-value" }, yuan(quote.gov_pays_yuan))),
@@ -111,11 +136,20 @@ const Kiosk = (() => {
       fit ? el("p", { class: "fit " + fit.kind }, fit.summary) : null);
   }
 
+  // a unit that is not a flat shows its usage where a flat shows its layout: a shop or a parking
+  // space may have no layout at all (layout "", rooms and halls null)
+  const USAGE = { commercial: "商业", office: "办公", parking: "车位" };
+
+  function layoutText(l) {
+    const usage = USAGE[l.usage];
+    return usage ? [usage, l.layout].filter(Boolean).join(" · ") : l.layout || "";
+  }
+
   function unitFacts(l) {
     return [
       el("p", { class: "unit-where" }, `${l.building} ${l.unit} ${l.room} 室 · ${l.floor} 层`),
       el("p", { class: "unit-facts" },
-        [l.layout, l.orientation, DECORATION[l.decoration], DELIVERY[l.delivery]].filter(Boolean).join(" · ")),
+        [layoutText(l), l.orientation, DECORATION[l.decoration], DELIVERY[l.delivery]].filter(Boolean).join(" · ")),
       el("dl", { class: "unit-money" },
         el("div", {}, el("dt", {}, "建筑面积"), el("dd", { class: "figure-value" }, m2(l.area_m2))),
         el("div", {}, el("dt", {}, "单价"), el("dd", { class: "figure-value" }, yuan(l.price_per_m2_yuan) + "/m²")),
@@ -145,6 +179,6 @@ const Kiosk = (() => {
 
   return {
     $, PER_PAGE, state, call, say, show, keypad, VOUCHER_ROWS, PIN_ROWS, LETTER_ROWS,
-    chips, ROOM_OPTIONS, ZONE_OPTIONS, quoteBox, unitFacts, unitCard, pager,
+    chips, ROOM_OPTIONS, ZONE_OPTIONS, USAGE, quoteBox, unitFacts, unitCard, pager, refusal,
   };
 })();

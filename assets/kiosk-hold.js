@@ -1,10 +1,11 @@
 // The kiosk's hold and what follows: 锁定这套房 places a hold (with an `Idempotency-Key`) and
-// shows its countdown, 确认认购 confirms it or 放弃 releases it, and the 认购确认单 prints alone.
+// shows its countdown, 确认认购 confirms it or 放弃 releases it, and the 认购确认单 prints alone
+// (with the area quote, or a housing ticket's: 房票抵扣, 政府奖励, 需补差价, 使用后余额).
 "use strict";
 
 (() => {
   const { el, clear, yuan, m2, ZONE, message, newKey } = Anju;
-  const { $, state, call, say, show, quoteBox, unitFacts, renderMine } = Kiosk;
+  const { $, state, call, say, show, quoteBox, unitFacts, renderMine, USAGE, refusal } = Kiosk;
 
   // ---------- hold ----------
 
@@ -15,7 +16,7 @@
       hold = await call("POST", "/api/v1/kiosk/holds", { body: { unit_id: listing.unit_id }, headers: { "Idempotency-Key": key } });
     } catch (e) {
       if (!state.token) return;
-      let text = message(e);
+      let text = refusal(e);
       if (e.code === "not_your_turn" && state.me && state.me.round) {
         text = `还没有轮到您选房：您的顺序号 ${state.me.round.position}，大厅已叫号到 ${state.me.round.called_up_to} 号。请留意叫号。`;
       }
@@ -58,7 +59,7 @@
     clear($("hold-unit"), el("article", { class: "unit-card big", "data-unit-id": l.unit_id },
       el("header", {}, el("h2", { class: "unit-project" }, l.project_name),
         l.district ? el("span", { class: "tag" }, `${l.district} · ${ZONE[l.zone_class] || ""}`) : null),
-      l.layout ? unitFacts(l) : el("p", { class: "unit-where" }, `${l.building} ${l.unit} ${l.room} 室`),
+      l.layout || l.usage ? unitFacts(l) : el("p", { class: "unit-where" }, `${l.building} ${l.unit} ${l.room} 室`),
       quoteBox(h.quote, h.fit)));
     $("hold-error").textContent = "";
     $("hold-confirm").disabled = false;
@@ -110,7 +111,9 @@
       renderMine(me);
       const detail = (me.reservations || []).find((r) => r.id === reservation.id) || reservation;
       showSlip(Object.assign({}, detail, reservation), h.listing);
-      $("slip-notice").textContent = `认购成功！剩余可用原房屋面积 ${m2(me.remaining_origin_area_m2)}。请打印确认单，凭单办理后续手续。`;
+      $("slip-notice").textContent = me.ticket
+        ? `认购成功！房票余额 ${yuan(me.ticket.balance_yuan)}。请打印确认单，凭单办理后续手续。`
+        : `认购成功！剩余可用原房屋面积 ${m2(me.remaining_origin_area_m2)}。请打印确认单，凭单办理后续手续。`;
       say("认购成功");
     } catch (e) {
       if (!state.token) return;
@@ -118,7 +121,7 @@
         stopHoldTimer();
         holdEnded(message(e));
       } else {
-        $("hold-error").textContent = message(e);
+        $("hold-error").textContent = refusal(e);
         $("hold-confirm").disabled = false;
       }
     }
@@ -153,10 +156,10 @@
         el("p", {}, `确认单编号 RZ-${String(r.id).padStart(6, "0")}`)),
       el("p", { class: "slip-status" }, "状态：", el("strong", { id: "slip-status" }, statusText)),
       el("table", { class: "slip-table" },
-        el("caption", {}, "安置家庭"),
+        el("caption", {}, hh.method === "ticket" ? "房票持有人" : "安置家庭"),
         el("tbody", {},
           row("户主", hh.name_masked || ""),
-          row("安置凭证号", hh.voucher_no || ""),
+          row(hh.method === "ticket" ? "房票号" : "安置凭证号", hh.voucher_no || ""),
           me.round ? row("选房批次", `${me.round.name}（顺序号 ${me.round.position ?? "—"}）`) : null)),
       el("table", { class: "slip-table" },
         el("caption", {}, "认购房源"),
@@ -165,18 +168,25 @@
           l.developer_name ? row("开发企业", l.developer_name) : null,
           l.address ? row("地址", `${l.district || ""} ${l.address}`) : null,
           row("房号", `${r.building || l.building} ${r.unit || l.unit} ${r.room || l.room} 室`),
+          USAGE[l.usage] ? row("用途", USAGE[l.usage]) : null,
           l.layout ? row("户型", `${l.layout}${l.orientation ? " · " + l.orientation : ""}`) : null,
           row("建筑面积", m2(r.area_m2 ?? l.area_m2)),
           l.price_per_m2_yuan ? row("单价", yuan(l.price_per_m2_yuan) + "/m²") : null,
           l.total_price_yuan ? row("总价", yuan(l.total_price_yuan)) : null)),
       el("table", { class: "slip-table money" },
-        el("caption", {}, "费用结算"),
-        el("tbody", {},
+        el("caption", {}, q.debit_yuan !== undefined ? "费用结算（房票）" : "费用结算"),
+        el("tbody", {}, q.debit_yuan !== undefined ? [
+          row("房票抵扣", yuan(q.debit_yuan)),
+          row(`政府奖励（${q.bonus_pct}%）`, yuan(q.bonus_yuan)),
+          row("需补差价", yuan(q.top_up_yuan)),
+          row("使用后房票余额", yuan(q.balance_after_yuan)),
+        ] : [
           row("可安置面积", m2(q.entitled_area_m2 || 0)),
           row("抵扣原房屋面积", m2(q.origin_area_consumed_m2 || 0)),
           row("政府承担", yuan(q.gov_pays_yuan || 0)),
           row("需补差价", yuan(q.top_up_yuan || 0)),
-          row("异地安置奖励", yuan(q.reward_yuan || 0)))),
+          row("异地安置奖励", yuan(q.reward_yuan || 0)),
+        ])),
       el("p", { class: "slip-meta" },
         `确认时间 ${Anju.localTime(r.confirmed_at, true)}　政策版本 v${r.policy_version ?? ""}`),
       el("div", { class: "slip-sign" },

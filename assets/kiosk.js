@@ -1,17 +1,19 @@
 // The hall kiosk: voucher + PIN on an on-screen keypad, the household's entitlement, matches and
 // search with each unit's quote, hold with a countdown, confirm, a printable 认购确认单, and
-// logout after inactivity. Speaks only the public API; the session token lives in memory only.
+// logout after inactivity. A housing ticket's holder (房票) logs in with the ticket number: the
+// summary is the ticket's (balance, bonus by zone, the next drop) with a one-time 核销码 for a
+// developer's sales office, and units are found by the search (matches are for area households). Speaks only the public API; the session token lives in memory only.
 // It is split by theme: kiosk-core.js (state, calls, keypads, unit cards), kiosk-browse.js
 // (matches, search, reservations), kiosk-hold.js (hold, confirm, 认购确认单) and this file, loaded
 // last: log-in and log-out, the home screen, the inactivity logout and the wiring that starts it.
 "use strict";
 
 (() => {
-  const { api, el, clear, yuan, m2, ZONE, message } = Anju;
+  const { api, el, clear, yuan, m2, ZONE, message, localTime } = Anju;
   const {
     $, state, call, show, keypad, VOUCHER_ROWS, PIN_ROWS, LETTER_ROWS, loadMatches, showSearchKeypad,
     onSearchKey, debounceSearch, newSearch, runSearch, renderMine, resumeHold, stopHoldTimer,
-    confirmHold, releaseHold,
+    confirmHold, releaseHold, refusal,
   } = Kiosk;
 
   const params = new URLSearchParams(location.search);
@@ -79,7 +81,7 @@
       $("voucher").value = "";
       $("pin").value = "";
       $("who-name").textContent = res.household.name_masked + " 您好";
-      $("who-voucher").textContent = "凭证 " + res.household.voucher_no;
+      $("who-voucher").textContent = (res.household.method === "ticket" ? "房票 " : "凭证 ") + res.household.voucher_no;
       state.match.page = 1;
       state.search = { q: "", page: 1, district: "", zone_class: "", rooms: "", sort: "relevance", districts: null };
       $("q").value = "";
@@ -106,6 +108,7 @@
     stopHoldTimer();
     state.hold = null;
     hideIdle();
+    closeCode();
     if (tellServer && token) {
       api("POST", "/api/v1/kiosk/logout", { token }).catch(() => {});
     }
@@ -117,6 +120,8 @@
     $("voucher").value = "";
     $("pin").value = "";
     $("login-error").textContent = notice || "";
+    $("ent-title").textContent = "我的安置权益";
+    $("tab-matches").classList.remove("hidden");
     focusLogin("voucher");
     show("login");
   }
@@ -129,9 +134,11 @@
     renderEntitlement(me);
     renderTurn(me);
     renderMine(me);
+    // matches rank by area entitlement: a ticket's holder finds units by the search
+    $("tab-matches").classList.toggle("hidden", !!me.ticket);
     show("home");
     if (me.active_hold) return resumeHold(me.active_hold);
-    selectTab(tab || "matches");
+    selectTab(tab || (me.ticket ? "search" : "matches"));
   }
 
   function figure(label, value, cls, id, note) {
@@ -141,6 +148,8 @@
   }
 
   function renderEntitlement(me) {
+    if (me.ticket) return renderTicket(me);
+    $("ent-title").textContent = "我的安置权益";
     const byZone = me.entitled_area_m2_by_zone || {};
     clear($("ent-figures"),
       el("dl", { class: "figs" },
@@ -158,7 +167,11 @@
     const banner = $("turn-banner");
     const r = me.round;
     banner.className = "notice info";
-    if (!r) {
+    if (!r && me.ticket) {
+      banner.textContent = me.ticket.status === "active"
+        ? "房票可随时使用：点“搜索房源”找房，每套房都显示房票抵扣金额和奖励，锁定后确认认购。"
+        : "您的房票目前不能再用于认购，可以浏览房源，详情请咨询工作人员。";
+    } else if (!r) {
       banner.textContent = "您不在当前的选房批次中，可以浏览房源，选房请咨询工作人员。";
     } else if (!r.open) {
       banner.textContent = `“${r.name}”目前没有开放选房，请留意大厅通知。`;
@@ -171,6 +184,7 @@
   }
 
   function selectTab(name) {
+    if (name === "matches" && state.me && state.me.ticket) name = "search";
     for (const t of ["matches", "search", "mine"]) {
       const on = t === name;
       $("tab-" + t).setAttribute("aria-selected", String(on));
@@ -238,6 +252,7 @@
     $("slip-back").addEventListener("click", () => openHome("mine").catch(() => {}));
     $("slip-logout").addEventListener("click", () => endSession("谢谢使用，已退出登录。"));
     $("idle-continue").addEventListener("click", touched);
+    $("code-close").addEventListener("click", closeCode);
     for (const ev of ["pointerdown", "keydown", "input", "wheel", "touchstart"]) {
       document.addEventListener(ev, touched, { passive: true, capture: true });
     }
@@ -245,5 +260,59 @@
   }
 
   Object.assign(Kiosk, { endSession, openHome, renderEntitlement });
+
+  // ---------- a housing ticket: summary and 核销码 ----------
+
+  // the last day the ticket can be spent (valid_until is the first instant it cannot), local date
+  const lastDay = (iso) => localTime(new Date(Date.parse(iso) - 1).toISOString()).slice(0, 10);
+  const STATUS = { active: "可使用", exhausted: "余额已用完", expired: "已过有效期", cashed_out: "已结清", void: "已作废" };
+
+  function renderTicket(me) {
+    const t = me.ticket;
+    $("ent-title").textContent = "我的房票";
+    clear($("ent-figures"),
+      el("dl", { class: "figs ticket" },
+        figure("房票余额", yuan(t.balance_yuan), "big", "ticket-balance", STATUS[t.status] || t.status),
+        figure("房票号", t.ticket_no, "", "ticket-no"),
+        figure("面额", yuan(t.face_value_yuan), "", "ticket-face"),
+        figure("有效期至", lastDay(t.valid_until), "", "ticket-valid-until")),
+      el("p", { class: "notice warn ticket-notice", id: "ticket-notice" }, t.notice),
+      el("h3", {}, "今天使用的政府奖励比例"),
+      el("dl", { class: "figs zones ticket-zones" },
+        [1, 2, 3].map((z) => figure(ZONE[z], `${t.bonus_pct_by_zone[z] ?? 0}%`, "zone", "ticket-bonus-" + z))),
+      t.status === "active" ? el("div", { class: "redeem" },
+        el("button", { type: "button", class: "btn primary", id: "redeem-btn", onclick: redemptionCode }, "生成核销码"),
+        el("p", { class: "redeem-help" }, "到开发企业售楼处用房票购房时，请把核销码出示给工作人员。"),
+        el("p", { id: "redeem-error", class: "notice error", role: "alert" })) : null,
+      el("p", { class: "ent-note" },
+        "购房时先用房票余额抵扣，政府再按比例给奖励；奖励比例随时间递减，越早使用越划算。不够的部分需补差价。"));
+  }
+
+  // a one-time 核销码, shown in large digits over the page until closed
+  async function redemptionCode() {
+    const btn = $("redeem-btn");
+    btn.disabled = true;
+    $("redeem-error").textContent = "";
+    try {
+      const r = await call("POST", "/api/v1/kiosk/ticket/redemption-codes");
+      $("redeem-code").textContent = r.code;
+      $("redeem-expiry").textContent = `有效至 ${localTime(r.expires_at).slice(11)}`;
+      $("code-dialog").classList.remove("hidden");
+      $("code-close").focus();
+    } catch (e) {
+      if (state.token) $("redeem-error").textContent = refusal(e);
+    } finally {
+      btn.disabled = false;
+    }
+  }
+
+  // closed by its button (focus goes back to 生成核销码) or when the session ends
+  function closeCode(ev) {
+    $("code-dialog").classList.add("hidden");
+    $("redeem-code").textContent = "";
+    $("redeem-expiry").textContent = "";
+    if (ev && $("redeem-btn")) $("redeem-btn").focus();
+  }
+
   init();
 })();

@@ -6,7 +6,7 @@ import { PORTRAIT, LANDSCAPE, check, equal, sleep, yuan, m2, shot, axe, text } f
 // demo project names and their pinyin initials; the first one the search API confirms is used
 const SEARCH_CANDIDATES = [["jcxc", "江城新城"], ["xhgg", "星河公馆"], ["dhyj", "东湖雅居"], ["flhy", "枫林花园"]];
 
-async function typeVoucherAndPin(page, voucher, pin) {
+export async function typeVoucherAndPin(page, voucher, pin) {
   for (const c of voucher.replace(/-/g, "")) await page.click(`#login-keypad [data-key="${c}"]`);
   // after 12 characters the keypad turns into the PIN pad
   await page.waitForSelector("#login-keypad.digits");

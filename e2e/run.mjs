@@ -1,10 +1,11 @@
 // End-to-end tests of the hall's pages in headless Chromium (playwright-core on /usr/bin/chromium):
 // starts the real service with the demo marketplace in a temp dir, then drives /kiosk, /dashboard
-// and /board as a household, an official and the wall screen would, asserting on what is shown.
-// Also runs axe-core on every page (no serious or critical violations) and fails on any console
-// error. Screenshots go to artifacts/e2e/ (E2E_UPDATE_DOCS=1 also copies them to docs/screenshots/).
-// The scenarios live in kiosk.mjs, dashboard.mjs and board.mjs, what they share in lib.mjs and
-// service.mjs; this file starts the service, runs them in order and prints the summary.
+// and /board as a household, a housing ticket's holder, an official and the wall screen would,
+// asserting on what is shown. Also runs axe-core on every page (no serious or critical
+// violations) and fails on any console error. Screenshots go to artifacts/e2e/ (E2E_UPDATE_DOCS=1
+// also copies them to docs/screenshots/). The scenarios live in kiosk.mjs, ticket.mjs,
+// dashboard.mjs and board.mjs, what they share in lib.mjs and service.mjs; this file starts the
+// service, runs them in order and prints the summary.
 //
 //   node e2e/run.mjs            (after `cargo build`; ANJU_BIN, CHROMIUM_PATH, E2E_ARTIFACTS override)
 
@@ -16,6 +17,7 @@ import {
 } from "./lib.mjs";
 import { startService, stopService, readSlips, apiClient, findHouseholds, freeToChoose, notYetCalled } from "./service.mjs";
 import { pickSearchTerm, kioskFlow, kioskRefusals, kioskIdleLogout } from "./kiosk.mjs";
+import { kioskTicketSummary, kioskTicketFlow } from "./ticket.mjs";
 import { dashboardFlow } from "./dashboard.mjs";
 import { boardFlow } from "./board.mjs";
 
@@ -36,6 +38,8 @@ async function main() {
     const slips = readSlips(svc.dir);
     const welcome = slips.find((s) => s.voucher_no === svc.welcome.voucher);
     check(welcome && welcome.pin === svc.welcome.pin, "the printed voucher and PIN are in the slips CSV");
+    const ticket = slips.find((s) => s.voucher_no === svc.ticket.number);
+    check(ticket && ticket.pin === svc.ticket.pin && ticket.method === "ticket", "the printed ticket number and PIN are in the slips CSV");
     // the demo's units reach the search index a moment after the database: wait until they all have
     for (let i = 0; ; i += 1) {
       const listed = (await api("GET", "/api/v1/listings?per_page=1")).total;
@@ -66,6 +70,8 @@ async function main() {
       ["dashboard at 1080×1920", () => dashboardFlow(ctx, PORTRAIT, { approve: false, screenshots: true })],
       ["board at 1920×1080", () => boardFlow(ctx, LANDSCAPE, ctx.last)],
       ["board at 1080×1920", () => boardFlow(ctx, PORTRAIT, ctx.last)],
+      ["kiosk ticket holder at 1920×1080 (summary, 核销码)", () => kioskTicketSummary(ctx, LANDSCAPE, ticket)],
+      ["kiosk ticket holder at 1080×1920 (quote, hold, confirm, 核销码)", () => kioskTicketFlow(ctx, PORTRAIT, ticket)],
       ["kiosk auto-logout", () => kioskIdleLogout(ctx, waiting)],
     ];
     for (const [name, run] of steps) {

@@ -1,5 +1,6 @@
 // The service under test: `anju serve --demo` in a temporary directory on a free port, the demo's
-// voucher slips, and the API as the scenarios use it to know what the pages should show.
+// voucher slips (housing tickets' too) and the voucher and ticket its welcome says to try, and the
+// API as the scenarios use it to know what the pages should show.
 
 import { spawn } from "node:child_process";
 import fs from "node:fs";
@@ -35,13 +36,15 @@ export async function startService() {
   const exited = new Promise((r) => child.on("exit", (code) => r(code)));
   const deadline = Date.now() + 300_000;
   let try_;
+  let ticket;
   while (Date.now() < deadline) {
     try_ = out.match(/try a household:\s+voucher (\S+), PIN (\d+)/);
-    if (try_) break;
+    ticket = out.match(/try a ticket holder:\s+ticket (\S+), PIN (\d+)/);
+    if (try_ && ticket) break;
     if (child.exitCode !== null) throw new Error("service exited early:\n" + out);
     await sleep(250);
   }
-  if (!try_) throw new Error("no demo welcome within 300 s:\n" + out);
+  if (!try_ || !ticket) throw new Error("no demo welcome (a voucher and a ticket to try) within 300 s:\n" + out);
   for (;;) {
     try {
       const h = await (await fetch(base + "/healthz")).json();
@@ -54,6 +57,7 @@ export async function startService() {
     base, dir, child, exited, output: () => out,
     adminToken: fs.readFileSync(path.join(dir, "admin.token"), "utf8").trim(),
     welcome: { voucher: try_[1], pin: try_[2] },
+    ticket: { number: ticket[1], pin: ticket[2] },
   };
 }
 

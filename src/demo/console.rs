@@ -1,5 +1,6 @@
 //! The demo on the console (`anju demo`, `anju serve --demo`): loading it with a progress bar,
-//! the voucher slips file, and where to click with which voucher.
+//! the voucher slips file (housing tickets' numbers and PINs too), and where to click with which
+//! voucher or ticket.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -93,7 +94,8 @@ fn write_slips(path: &Path, slips: &[DemoSlip], append: bool) -> anyhow::Result<
     Ok(())
 }
 
-/// The first of `vouchers` (in call order) that has a slip in the file, with its PIN.
+/// The first of `vouchers` (in call order; or ticket numbers) that has a slip in the file, with
+/// its PIN.
 pub fn voucher_to_try(path: &Path, vouchers: &[String]) -> Option<(String, String)> {
     let mut reader = csv::Reader::from_path(path).ok()?;
     let pins: std::collections::HashMap<String, String> = reader
@@ -129,7 +131,8 @@ fn summary(r: &DemoReport) -> String {
     format!(
         "{} developers, {} projects (zone class 1: {z1}, 2: {z2}, 3: {z3}), {} units ({} withdrawn), \
          {} households; round {} open for {} hall households, called up to {}; {} confirmed and {} \
-         contracted selections",
+         contracted selections; {} housing tickets ({} active, {} used up, {} expired; {} \
+         transferred) that paid for {} units",
         r.developers,
         r.projects(),
         r.units,
@@ -139,7 +142,13 @@ fn summary(r: &DemoReport) -> String {
         r.round_size,
         r.called_up_to,
         r.confirmed,
-        r.contracted
+        r.contracted,
+        r.tickets,
+        r.tickets_active,
+        r.tickets_exhausted,
+        r.tickets_expired,
+        r.tickets_transferred,
+        r.ticket_purchases
     )
 }
 
@@ -156,13 +165,22 @@ fn slips_and_voucher(demo: &LoadedDemo) -> String {
              shown only once, so nothing was issued again)"
         )
     };
-    match voucher_to_try(&demo.slips_path, &demo.report.vouchers_to_try) {
+    let household = match voucher_to_try(&demo.slips_path, &demo.report.vouchers_to_try) {
         Some((voucher, pin)) => {
             format!("{slips}\n  try a household at the kiosk: voucher {voucher}, PIN {pin}")
         }
         None => format!(
             "{slips}\n  no slip of a called household without a selection was found there: \
              load the demo into a fresh database to get new PINs"
+        ),
+    };
+    match voucher_to_try(&demo.slips_path, &demo.report.tickets_to_try) {
+        Some((ticket, pin)) => {
+            format!("{household}\n  try a housing ticket at the kiosk: ticket {ticket}, PIN {pin}")
+        }
+        None => format!(
+            "{household}\n  no slip of an unused housing ticket in its first bonus tier was found \
+             there"
         ),
     }
 }
@@ -192,11 +210,14 @@ pub fn welcome(config: &Config, port: u16, demo: &LoadedDemo) {
             )
         })
         .unwrap_or_default();
+    let ticket_line = voucher_to_try(&demo.slips_path, &demo.report.tickets_to_try)
+        .map(|(ticket, pin)| format!("\n  try a ticket holder:  ticket {ticket}, PIN {pin}"))
+        .unwrap_or_default();
     eprintln!(
         "\n  demo marketplace: {}\n\n  kiosk:                {base}/kiosk\n  officials' dashboard: {base}/dashboard\n  \
          hall board:           {base}/board\n  API, browsable:       \
          {base}/docs\n  listings:             {base}/api/v1/listings?q=地铁&facets=true\n  admin token:          \
-         {token}\n  voucher slips:        {}{try_line}\n",
+         {token}\n  voucher slips:        {}{try_line}{ticket_line}\n",
         summary(&demo.report),
         demo.slips_path.display(),
     );

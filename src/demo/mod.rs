@@ -7,6 +7,7 @@ pub mod console;
 mod data;
 mod report;
 mod round;
+mod tickets;
 
 use std::collections::HashMap;
 
@@ -71,6 +72,16 @@ pub struct DemoReport {
     pub enrolled_now: usize,
     /// vouchers of called households with nothing chosen yet, in call order: ones to try
     pub vouchers_to_try: Vec<String>,
+    /// the demo's housing tickets, by status as of the load (`households` counts their households)
+    pub tickets: i64,
+    pub tickets_active: i64,
+    pub tickets_exhausted: i64,
+    pub tickets_expired: i64,
+    pub tickets_transferred: i64,
+    /// confirmed purchases paid by the demo's tickets
+    pub ticket_purchases: i64,
+    /// numbers of unused tickets in their first speed tier, newest first: ones to try
+    pub tickets_to_try: Vec<String>,
 }
 
 impl DemoReport {
@@ -102,8 +113,12 @@ pub fn load(
     let demo_developers = data::developers();
     let demo_projects = data::projects();
     bar.set_length(
-        (demo_developers.len() + demo_projects.len() + size.households + CHOSEN_POSITIONS.len())
-            as u64,
+        (demo_developers.len()
+            + demo_projects.len()
+            + size.households
+            + CHOSEN_POSITIONS.len()
+            + data::TICKETS
+            + tickets::planned_spends(data::TICKETS)) as u64,
     );
     bar.set_message("developers");
     let mut developer_ids = Vec::new();
@@ -123,8 +138,15 @@ pub fn load(
     let round = ensure_round(conn, &ctx, &household_ids)?;
     bar.set_message("selections");
     ensure_selections(conn, &ctx, &round, &developer_ids, bar)?;
+    bar.set_message("housing tickets");
+    let append = !household_ids.is_empty();
+    let (demo_tickets, tickets_now) =
+        tickets::ensure_tickets(conn, cipher, &ctx, bar, write_slips, append)?;
+    bar.set_message("housing tickets: purchases");
+    tickets::ensure_spends(conn, &ctx, &demo_tickets, &developer_ids, bar)?;
     let mut report = report(conn, &developer_ids, &household_ids, round.id)?;
-    report.enrolled_now = enrolled_now;
+    report::tickets(conn, &mut report, &demo_tickets, ctx.now_ms)?;
+    report.enrolled_now = enrolled_now + tickets_now;
     Ok(report)
 }
 

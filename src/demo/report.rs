@@ -1,13 +1,18 @@
-//! What the database holds of the demo after a run.
+//! What the database holds of the demo after a run: its marketplace, round and tickets.
 
 use std::collections::{HashMap, HashSet};
 
 use anyhow::Context;
 use diesel::prelude::*;
 
+use super::tickets::DemoTicket;
 use super::DemoReport;
-use crate::db::schema::{households, projects, reservations, units};
+use crate::db::schema::{households, projects, reservations, tickets, units};
+use crate::db::tickets::Ticket;
 use crate::db::{rounds as round_store, AnyConnection};
+use crate::domain::selection::ReservationStatus;
+use crate::domain::status::TicketStatus;
+use crate::domain::ticket::elapsed_days;
 
 pub(super) fn report(
     conn: &mut AnyConnection,
@@ -73,4 +78,56 @@ pub(super) fn report(
         .map(|(v, _)| v.clone())
         .collect();
     Ok(r)
+}
+
+/// The demo's tickets in `r`: how many, by status as of `now_ms`, how many purchases they paid,
+/// and the unused ones still in their first speed tier (newest first) to try at the kiosk.
+pub(super) fn tickets(
+    conn: &mut AnyConnection,
+    r: &mut DemoReport,
+    demo: &[DemoTicket],
+    now_ms: i64,
+) -> anyhow::Result<()> {
+    let ids: Vec<i64> = demo.iter().map(|t| t.ticket_id).collect();
+    let mut stored: Vec<Ticket> = tickets::table
+        .filter(tickets::id.eq_any(&ids))
+        .select(Ticket::as_select())
+        .load(conn)?;
+    let used: HashSet<i64> = reservations::table
+        .filter(reservations::ticket_id.eq_any(&ids))
+        .select(reservations::ticket_id)
+        .load::<Option<i64>>(conn)?
+        .into_iter()
+        .flatten()
+        .collect();
+    r.ticket_purchases = reservations::table
+        .filter(reservations::ticket_id.eq_any(&ids))
+        .filter(
+            reservations::status
+                .eq(ReservationStatus::Confirmed)
+                .or(reservations::status.eq(ReservationStatus::Contracted)),
+        )
+        .count()
+        .get_result(conn)?;
+    r.households += demo.len() as i64;
+    r.tickets = stored.len() as i64;
+    let count = |s: TicketStatus| stored.iter().filter(|t| t.status_at(now_ms) == s).count();
+    r.tickets_active = count(TicketStatus::Active) as i64;
+    r.tickets_exhausted = count(TicketStatus::Exhausted) as i64;
+    r.tickets_expired = count(TicketStatus::Expired) as i64;
+    r.tickets_transferred = stored.iter().filter(|t| t.transfers_used > 0).count() as i64;
+    let policy = crate::db::policy::in_force(conn, now_ms)
+        .map_err(super::api)?
+        .policy
+        .ticket;
+    let first_tier = policy.speed_tiers.first().map_or(0, |t| t.within_days);
+    stored.sort_by_key(|t| std::cmp::Reverse(t.issued_at_ms));
+    r.tickets_to_try = stored
+        .iter()
+        .filter(|t| t.status_at(now_ms) == TicketStatus::Active)
+        .filter(|t| t.balance_yuan == t.face_value_yuan && !used.contains(&t.id))
+        .filter(|t| elapsed_days(t.issued_at_ms, now_ms).is_some_and(|e| e <= first_tier))
+        .map(|t| t.ticket_no.clone())
+        .collect();
+    Ok(())
 }

@@ -10,7 +10,7 @@ use super::{centi, SEED};
 use crate::domain::household::id_check_char;
 
 /// 棚改 projects the households were moved out of, with their zone class.
-const EXPROPRIATIONS: [(&str, i64); 5] = [
+pub(super) const EXPROPRIATIONS: [(&str, i64); 5] = [
     ("汉正街片区棚户区改造项目", 1),
     ("杨园片区棚户区改造项目", 1),
     ("古田片区棚户区改造项目", 2),

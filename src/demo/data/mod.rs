@@ -10,9 +10,11 @@ use crate::domain::credit_code::with_check_char;
 
 mod households;
 mod people;
+mod tickets;
 
 pub use households::households_csv;
 use people::{name, phone};
+pub use tickets::{ticket_households_csv, ticket_plans, transferee, TicketPlan, TICKETS};
 
 const SEED: u64 = 2026_0007;
 
