@@ -156,13 +156,6 @@ pub async fn kiosk_matches(
     let started = Instant::now();
     let payer = caller.payer()?;
     let hid = payer.household_id;
-    if payer.ticket_id.is_some() {
-        // matches rank by the area entitlement; a ticket holder searches and asks for quotes
-        return Err(ApiError::new(
-            RefusalKind::Forbidden,
-            "matches are ranked by an area entitlement; a housing ticket's holder uses the search and each unit's quote",
-        ));
-    }
     let bad = |m: &str| ApiError::new(RefusalKind::InvalidQuery, m.to_string());
     if params.q.as_deref().is_some_and(|q| !q.trim().is_empty()) {
         return Err(bad(
@@ -190,6 +183,20 @@ pub async fn kiosk_matches(
         return Err(bad("max_top_up_yuan must not be negative"));
     }
     let now = state.now_ms();
+    if let Some(ticket_id) = payer.ticket_id {
+        let (items, total, version) = state
+            .db(move |c| ticket_matches(c, ticket_id, query, &zones, max_top_up, now))
+            .await?;
+        return Ok(web::Json(MatchPage {
+            items,
+            total,
+            page,
+            per_page,
+            max_top_up_yuan: max_top_up,
+            policy_version: version,
+            took_ms: (started.elapsed().as_secs_f64() * 1e4).round() / 10.0,
+        }));
+    }
     let (ranked, total, docs, version) = state
         .db(move |c| {
             let h = crate::db::households::get(c, hid)?
@@ -230,4 +237,62 @@ pub async fn kiosk_matches(
         policy_version: version.version,
         took_ms: (started.elapsed().as_secs_f64() * 1e4).round() / 10.0,
     }))
+}
+
+/// A ticket holder's matches: in the zones asked for, at today's rate of each, among the usages
+/// the policy lets a ticket buy (and the ones asked for), each with its ticket quote.
+fn ticket_matches(
+    c: &mut crate::db::AnyConnection,
+    ticket_id: i64,
+    mut query: crate::search::ListingQuery,
+    zones: &[Zone],
+    max_top_up: Option<i64>,
+    now: i64,
+) -> ApiResult<(Vec<QuotedListing>, i64, i64)> {
+    let t = crate::db::tickets::get(c, ticket_id)?.ok_or_else(|| ApiError::not_found("ticket"))?;
+    t.check_spendable(now)?;
+    let version = crate::db::policy::in_force(c, now)?;
+    let allowed: Vec<String> = version
+        .policy
+        .ticket
+        .usages_allowed
+        .iter()
+        .map(|u| u.as_str().to_string())
+        .collect();
+    query.usages = if query.usages.is_empty() {
+        allowed
+    } else {
+        query
+            .usages
+            .into_iter()
+            .filter(|u| allowed.contains(u))
+            .collect()
+    };
+    let e = crate::domain::ticket::elapsed_days(t.issued_at_ms, now).unwrap_or(0);
+    let rates: Vec<(Zone, i64)> = zones
+        .iter()
+        .map(|z| (*z, version.policy.ticket.bonus_pct(e, *z)))
+        .collect();
+    let (ranked, total) = if query.usages.is_empty() {
+        (Vec::new(), 0)
+    } else {
+        matches::ranked_ticket_page(c, &query, t.balance_yuan, &rates, max_top_up)?
+    };
+    let ids: Vec<i64> = ranked.iter().map(|r| r.unit_id).collect();
+    let mut docs: std::collections::HashMap<i64, ListingDoc> =
+        crate::db::listings::load_listed(c, &ids)?
+            .into_iter()
+            .map(|d| (d.unit_id, d))
+            .collect();
+    let items = ranked
+        .into_iter()
+        .filter_map(|r| {
+            Some(QuotedListing {
+                listing: Listing::new(docs.remove(&r.unit_id)?, None),
+                quote: AnyQuote::Ticket(r.quote.into()),
+                fit: ticket_fit(&r.quote),
+            })
+        })
+        .collect();
+    Ok((items, total, version.version))
 }

@@ -257,3 +257,49 @@ async fn an_unused_ticket_is_voided_and_a_cancelled_reservation_refunds_its_debi
     assert_eq!(list["total"], 1, "{list}");
     app.assert_ticket_invariants();
 }
+
+#[tokio::test]
+async fn matches_rank_a_tickets_units_by_its_buying_power_in_each_zone() {
+    let app = spawn_at_issue().await;
+    let dev = app.approved_developer(16).await;
+    // day 0: zone 1 at 20 % (power 600 000), zone 2 at 22 % (power 610 000)
+    let small = app.unit_of(&dev, 2, "40.00", 10_000, "住宅").await; // 400 000
+    let close = app.unit_of(&dev, 2, "60.00", 10_000, "住宅").await; // 600 000
+    let over = app.unit_of(&dev, 1, "70.00", 10_000, "住宅").await; // 700 000: top-up 100 000
+    let parking = app.unit_of(&dev, 1, "20.00", 10_000, "车位").await; // 200 000
+    let slip = app.ticket_holders(&[500_000]).await.remove(0);
+    let token = app.kiosk_token(&slip.ticket_no, &slip.pin).await;
+    let ids = |page: &Value| -> Vec<i64> {
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["unit_id"].as_i64().unwrap())
+            .collect()
+    };
+    let (status, page) = app.get(&token, "/api/v1/kiosk/matches").await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert_eq!(ids(&page), [close, small, parking, over], "{page}");
+    assert_eq!(page["total"], 4);
+    assert_eq!(
+        page["items"][3]["quote"],
+        json!({"debit_yuan": 500_000, "bonus_yuan": 100_000, "top_up_yuan": 100_000,
+               "bonus_pct": 20, "balance_after_yuan": 0})
+    );
+    assert_eq!(page["items"][3]["fit"]["kind"], "top_up");
+    let (_, page) = app
+        .get(&token, "/api/v1/kiosk/matches?max_top_up_yuan=99999")
+        .await;
+    assert_eq!(ids(&page), [close, small, parking]);
+    // usages the policy does not let a ticket buy are not matched
+    let (status, body) = app
+        .put_json(
+            ADMIN_TOKEN.to_string(),
+            "/api/v1/policy",
+            json!({"ticket_usages_allowed": ["residential"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, page) = app.get(&token, "/api/v1/kiosk/matches").await;
+    assert_eq!(ids(&page), [close, small, over]);
+}
