@@ -130,7 +130,7 @@ fn run(database_url: &str, jobs: mpsc::Receiver<Job>) {
             Ok::<_, DieselError>(())
         })
         .is_ok();
-        if panicked || !matches!(super::tx::in_transaction(c), Ok(false)) {
+        if panicked || !matches!(super::depth::in_transaction(c), Ok(false)) {
             // a panic left savepoints open: start again on a fresh connection
             tracing::error!("a write panicked inside a group commit; the group was rolled back");
             let _ = c.batch_execute("ROLLBACK");

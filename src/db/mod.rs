@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod audit_chain;
 pub mod credentials;
+mod depth;
 pub mod developers;
 pub mod error;
 pub mod group;

@@ -2,7 +2,7 @@
 //! group commit, the audit chain at commit, stage timings) and `read_tx`.
 
 use diesel::connection::{AnsiTransactionManager, TransactionManager};
-use diesel::result::{Error as DieselError, QueryResult};
+use diesel::result::Error as DieselError;
 
 use super::{audit_chain, timing, AnyConnection};
 
@@ -26,7 +26,7 @@ where
     F: FnOnce(&mut AnyConnection) -> Result<T, E>,
 {
     let started = std::time::Instant::now();
-    let nested = in_transaction(conn)?;
+    let nested = super::depth::in_transaction(conn)?;
     let _queued = match conn {
         // inside a transaction already (a group commit's): a savepoint, the lock is held
         _ if nested => {
@@ -78,15 +78,6 @@ where
         timing::finished(started);
     }
     result
-}
-
-/// Whether a transaction (or a savepoint in one) is open on `conn`.
-pub(crate) fn in_transaction(conn: &mut AnyConnection) -> QueryResult<bool> {
-    use diesel::Connection;
-    let depth =
-        <AnyConnection as Connection>::TransactionManager::transaction_manager_status_mut(conn)
-            .transaction_depth()?;
-    Ok(depth.is_some())
 }
 
 /// Runs `f` in a read transaction, so several reads see one snapshot.

@@ -23,6 +23,7 @@ pub mod token;
 pub mod unit_fields;
 pub mod usage;
 pub mod webhook;
+pub mod zone;
 
 /// One invalid field of a request body, reported in `details.fields` of a 422.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]

@@ -32,7 +32,7 @@ pub(crate) fn record(conn: &mut AnyConnection, event: PendingEvent) -> QueryResu
     let Some(event) = queue::push(conn, event) else {
         return Ok(());
     };
-    if super::tx::in_transaction(conn)? {
+    if super::depth::in_transaction(conn)? {
         append(conn, &[event])
     } else {
         super::write_tx(conn, |c| record(c, event))

@@ -9,30 +9,13 @@ use utoipa::ToSchema;
 
 use super::ticket::{SpeedTier, TicketPolicy};
 use super::usage::Usage;
+pub use super::zone::Zone;
 use super::FieldError;
 
 mod ticket;
 
 /// Zone ratios are stored in units of 1/10 000 (1.2 → 12 000), so the arithmetic stays exact.
 pub const RATIO_SCALE: i64 = 10_000;
-
-/// A zone class: 1 (core), 2 or 3.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Zone(u8);
-
-impl Zone {
-    pub const ALL: [Zone; 3] = [Zone(1), Zone(2), Zone(3)];
-
-    pub fn new(z: i64) -> Option<Zone> {
-        (1..=3).contains(&z).then_some(Zone(z as u8))
-    }
-    pub fn get(self) -> i64 {
-        i64::from(self.0)
-    }
-    fn index(self) -> usize {
-        usize::from(self.0 - 1)
-    }
-}
 
 /// A valid policy.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -4,8 +4,8 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::policy::Zone;
 use super::usage::Usage;
+use super::zone::Zone;
 
 #[cfg(test)]
 mod tests;
