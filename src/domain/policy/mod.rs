@@ -92,7 +92,6 @@ pub struct PolicyValues {
 pub struct PolicyChange {
     /// RFC 3339; when the new version comes into force (default: now; never in the past)
     pub effective_from: Option<String>,
-    #[schema(value_type = Option<Object>)]
     pub zone_ratio: Option<BTreeMap<String, BTreeMap<String, f64>>>,
     pub relocation_reward_yuan_per_m2: Option<i64>,
     pub hold_minutes: Option<i64>,
@@ -103,7 +102,7 @@ pub struct PolicyChange {
     pub login_lockout_minutes: Option<i64>,
     pub ticket_validity_days: Option<i64>,
     pub ticket_speed_tiers: Option<Vec<SpeedTier>>,
-    #[schema(value_type = Option<Object>, example = json!({"3": 5}))]
+    #[schema(example = json!({"3": 5}))]
     pub ticket_zone_bonus_pct: Option<BTreeMap<String, i64>>,
     pub ticket_transfers_allowed: Option<i64>,
     /// usage codes; taken as text so that an unknown one is reported with its position
