@@ -26,11 +26,13 @@ pub enum Principal {
         developer_id: i64,
         key_id: i64,
     },
-    /// a kiosk session; `ticket_id` when it was opened with a housing ticket's number
+    /// a kiosk session; `ticket_id` when it was opened with a housing ticket's number,
+    /// `proxy_id` when with a proxy's PIN (委托代选)
     Household {
         household_id: i64,
         session_id: i64,
         ticket_id: Option<i64>,
+        proxy_id: Option<i64>,
     },
 }
 
@@ -122,14 +124,22 @@ impl Caller {
                 household_id,
                 session_id,
                 ticket_id,
-            } => Ok(crate::db::selection::Payer::kiosk(
-                household_id,
-                ticket_id,
-                session_id,
-            )),
+                proxy_id,
+            } => Ok(crate::db::selection::Payer {
+                proxy_id,
+                ..crate::db::selection::Payer::kiosk(household_id, ticket_id, session_id)
+            }),
             _ => Err(ApiError::forbidden(
                 "this route is for households at a kiosk",
             )),
+        }
+    }
+
+    /// The proxy a kiosk session acts as (`None`: the household itself).
+    pub fn proxy(&self) -> Option<i64> {
+        match self.principal {
+            Principal::Household { proxy_id, .. } => proxy_id,
+            _ => None,
         }
     }
 
@@ -224,6 +234,7 @@ async fn resolve(state: web::Data<AppState>, token: String) -> Result<Principal,
                 household_id: session.household_id,
                 session_id: session.id,
                 ticket_id: session.ticket_id,
+                proxy_id: session.proxy_id,
             })
         }
     }

@@ -157,6 +157,7 @@ diesel::table! {
         login_lockouts -> Integer,
         pin_day_start_ms -> Nullable<BigInt>,
         pin_day_failures -> Integer,
+        co_applicants_enc -> Nullable<Text>,
     }
 }
 
@@ -170,6 +171,7 @@ diesel::table! {
         expires_at_ms -> BigInt,
         ended_at_ms -> Nullable<BigInt>,
         ticket_id -> Nullable<BigInt>,
+        proxy_id -> Nullable<BigInt>,
     }
 }
 
@@ -196,6 +198,7 @@ diesel::table! {
         round_id -> BigInt,
         household_id -> BigInt,
         position -> Nullable<Integer>,
+        called_at_ms -> Nullable<BigInt>,
     }
 }
 
@@ -227,6 +230,7 @@ diesel::table! {
         ticket_bonus_yuan -> Nullable<BigInt>,
         ticket_bonus_pct -> Nullable<Integer>,
         ticket_balance_after_yuan -> Nullable<BigInt>,
+        proxy_id -> Nullable<BigInt>,
     }
 }
 
@@ -335,6 +339,7 @@ diesel::table! {
         expires_at_ms -> BigInt,
         used_at_ms -> Nullable<BigInt>,
         reservation_id -> Nullable<BigInt>,
+        proxy_id -> Nullable<BigInt>,
     }
 }
 
@@ -342,7 +347,161 @@ diesel::joinable!(tickets -> households (household_id));
 diesel::joinable!(ticket_entries -> tickets (ticket_id));
 diesel::joinable!(ticket_redemption_codes -> tickets (ticket_id));
 
+diesel::table! {
+    proxies (id) {
+        id -> BigInt,
+        household_id -> BigInt,
+        name_enc -> Text,
+        name_masked -> Text,
+        id_number_enc -> Text,
+        id_number_masked -> Text,
+        id_number_hmac -> Text,
+        phone_enc -> Text,
+        phone_masked -> Text,
+        relation -> Text,
+        document_no_enc -> Nullable<Text>,
+        document_no_masked -> Nullable<Text>,
+        pin_hash -> Text,
+        status -> Text,
+        created_by_official_id -> Nullable<BigInt>,
+        created_at_ms -> BigInt,
+        revoked_at_ms -> Nullable<BigInt>,
+        revoked_by_official_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    notices (id) {
+        id -> BigInt,
+        round_id -> BigInt,
+        title -> Text,
+        starts_at_ms -> BigInt,
+        ends_at_ms -> BigInt,
+        policy_version -> Nullable<BigInt>,
+        created_by_official_id -> Nullable<BigInt>,
+        created_at_ms -> BigInt,
+    }
+}
+
+diesel::table! {
+    notice_lines (notice_id, position) {
+        notice_id -> BigInt,
+        position -> Integer,
+        reservation_id -> BigInt,
+        household_id -> BigInt,
+        name_masked -> Text,
+        id_number_masked -> Text,
+        expropriation_project -> Text,
+        origin_area_centi_m2 -> BigInt,
+        project_id -> BigInt,
+        project_name -> Text,
+        building -> Text,
+        unit -> Text,
+        room -> Text,
+        area_centi_m2 -> BigInt,
+        origin_consumed_centi_m2 -> BigInt,
+        selected_by -> Text,
+        proxy_name_masked -> Nullable<Text>,
+        proxy_relation -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    objections (id) {
+        id -> BigInt,
+        receipt_no -> Text,
+        notice_id -> BigInt,
+        line_position -> Nullable<Integer>,
+        text -> Text,
+        contact_name_enc -> Text,
+        contact_name_masked -> Text,
+        contact_phone_enc -> Text,
+        contact_phone_masked -> Text,
+        household_id -> Nullable<BigInt>,
+        proxy_id -> Nullable<BigInt>,
+        status -> Text,
+        review_deadline_ms -> BigInt,
+        response -> Nullable<Text>,
+        resolved_at_ms -> Nullable<BigInt>,
+        resolved_by_official_id -> Nullable<BigInt>,
+        cancelled_reservation_id -> Nullable<BigInt>,
+        created_at_ms -> BigInt,
+    }
+}
+
+diesel::table! {
+    notification_endpoints (id) {
+        id -> BigInt,
+        url -> Text,
+        events -> Text,
+        secret_enc -> Text,
+        status -> Text,
+        created_by_official_id -> Nullable<BigInt>,
+        created_at_ms -> BigInt,
+        updated_at_ms -> BigInt,
+    }
+}
+
+diesel::table! {
+    notification_deliveries (id) {
+        id -> BigInt,
+        endpoint_id -> BigInt,
+        event -> Text,
+        household_id -> Nullable<BigInt>,
+        payload -> Text,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at_ms -> BigInt,
+        claim_token -> Nullable<Text>,
+        claimed_until_ms -> Nullable<BigInt>,
+        last_attempt_at_ms -> Nullable<BigInt>,
+        last_status_code -> Nullable<Integer>,
+        last_error -> Nullable<Text>,
+        created_at_ms -> BigInt,
+        delivered_at_ms -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    handovers (reservation_id) {
+        reservation_id -> BigInt,
+        contracted_area_centi_m2 -> BigInt,
+        measured_area_centi_m2 -> BigInt,
+        price_per_m2_yuan -> BigInt,
+        area_case -> Text,
+        household_pays_yuan -> BigInt,
+        developer_absorbs_yuan -> BigInt,
+        developer_penalty_yuan -> BigInt,
+        survey_report_no -> Text,
+        handover_day -> Integer,
+        filed_at_ms -> BigInt,
+        filed_by_developer_id -> Nullable<BigInt>,
+        corrected_at_ms -> Nullable<BigInt>,
+        corrected_by_official_id -> Nullable<BigInt>,
+        correction_reason -> Nullable<Text>,
+        rescinded_at_ms -> Nullable<BigInt>,
+        rescind_reason -> Nullable<Text>,
+        moved_in_day -> Nullable<Integer>,
+        moved_in_at_ms -> Nullable<BigInt>,
+    }
+}
+
+diesel::joinable!(proxies -> households (household_id));
+diesel::joinable!(notices -> rounds (round_id));
+diesel::joinable!(notice_lines -> notices (notice_id));
+diesel::joinable!(notice_lines -> reservations (reservation_id));
+diesel::joinable!(objections -> notices (notice_id));
+diesel::joinable!(notification_deliveries -> notification_endpoints (endpoint_id));
+diesel::joinable!(handovers -> reservations (reservation_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
+    proxies,
+    notices,
+    notice_lines,
+    objections,
+    notification_endpoints,
+    notification_deliveries,
+    handovers,
     tickets,
     ticket_entries,
     ticket_redemption_codes,

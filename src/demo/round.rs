@@ -122,6 +122,7 @@ pub(super) fn ensure_selections(
                 ticket_id: None,
                 session_id: None,
                 at_sales_office: false,
+                proxy_id: None,
             };
             let (hold, _, _) = selection::place_hold(c, ctx, payer, unit_id)?;
             let confirmed = selection::confirm(c, ctx, household_id, hold.id)?;

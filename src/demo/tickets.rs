@@ -297,6 +297,7 @@ pub(super) fn ensure_spends(
                     ticket_id: Some(t.ticket_id),
                     session_id: None,
                     at_sales_office: true,
+                    proxy_id: None,
                 };
                 let (hold, _, _) = selection::place_hold(c, &audit_at(ctx, at), payer, unit_id)?;
                 let confirm_at = audit_at(ctx, at + 4 * MINUTE_MS);

@@ -5,6 +5,7 @@ pub mod audit_chain;
 pub mod credit_code;
 pub mod developer;
 pub mod entitlement;
+pub mod handover;
 pub mod hold;
 pub mod household;
 pub mod lockout;

@@ -54,6 +54,20 @@ pub struct PolicyOut {
     pub ticket_cash_out_bonus: bool,
     /// whether a ticket holder in no round may hold units
     pub ticket_open_selection: bool,
+    /// 公示期: days a round's notice is open for objections
+    pub notice_days: i64,
+    /// 复核期: days to resolve an objection, from when it was filed
+    pub review_days: i64,
+    /// whether a contract waits for its reservation's notice to be final
+    pub contract_requires_notice: bool,
+    /// minutes after its call-up before a household that has not held is 过号 (missed)
+    pub no_show_minutes: i64,
+    /// days after the handover date to rescind a handover beyond ±3 %
+    pub rescind_days: i64,
+    /// days after the handover date before a household not moved in is overdue
+    pub move_in_deadline_days: i64,
+    /// the hall's address, sent with call-up notices
+    pub hall_address: String,
 }
 
 impl From<PolicyVersion> for PolicyOut {
@@ -74,6 +88,13 @@ impl From<PolicyVersion> for PolicyOut {
             ticket_usages_allowed,
             ticket_cash_out_bonus,
             ticket_open_selection,
+            notice_days,
+            review_days,
+            contract_requires_notice,
+            no_show_minutes,
+            rescind_days,
+            move_in_deadline_days,
+            hall_address,
         } = v.policy.values();
         PolicyOut {
             version: v.version,
@@ -95,6 +116,13 @@ impl From<PolicyVersion> for PolicyOut {
             ticket_usages_allowed,
             ticket_cash_out_bonus,
             ticket_open_selection,
+            notice_days,
+            review_days,
+            contract_requires_notice,
+            no_show_minutes,
+            rescind_days,
+            move_in_deadline_days,
+            hall_address,
         }
     }
 }

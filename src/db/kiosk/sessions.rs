@@ -23,6 +23,8 @@ pub struct LiveSession {
     pub household_id: i64,
     /// the ticket a session opened with a ticket number stands for
     pub ticket_id: Option<i64>,
+    /// the proxy (委托代选) a session opened with a proxy's PIN acts as
+    pub proxy_id: Option<i64>,
     /// whether its idle deadline is due to be written again (`touch_every_ms`)
     pub touch_due: bool,
 }
@@ -36,7 +38,7 @@ pub fn find_session(
     now_ms: i64,
     idle_ms: i64,
 ) -> QueryResult<Option<LiveSession>> {
-    let found: Option<(i64, i64, i64, Option<i64>)> = kiosk_sessions::table
+    let found: Option<(i64, i64, i64, Option<i64>, Option<i64>)> = kiosk_sessions::table
         .filter(kiosk_sessions::token_hash.eq(token_hash))
         .filter(kiosk_sessions::ended_at_ms.is_null())
         .filter(kiosk_sessions::expires_at_ms.gt(now_ms))
@@ -45,17 +47,19 @@ pub fn find_session(
             kiosk_sessions::household_id,
             kiosk_sessions::last_seen_ms,
             kiosk_sessions::ticket_id,
+            kiosk_sessions::proxy_id,
         ))
         .first(conn)
         .optional()?;
-    Ok(
-        found.map(|(id, household_id, last_seen_ms, ticket_id)| LiveSession {
+    Ok(found.map(
+        |(id, household_id, last_seen_ms, ticket_id, proxy_id)| LiveSession {
             id,
             household_id,
             ticket_id,
+            proxy_id,
             touch_due: now_ms - last_seen_ms >= touch_every_ms(idle_ms),
-        }),
-    )
+        },
+    ))
 }
 
 /// Moves session `id`'s idle deadline to `now_ms + idle_ms`; a session that expired or ended

@@ -154,6 +154,8 @@ pub struct Payer {
     pub session_id: Option<i64>,
     /// a ticket redeemed at a developer's sales office (no round, no hold limit)
     pub at_sales_office: bool,
+    /// the proxy (委托代选) acting for the household, recorded on the reservation
+    pub proxy_id: Option<i64>,
 }
 
 impl Payer {
@@ -164,6 +166,7 @@ impl Payer {
             ticket_id,
             session_id: Some(session_id),
             at_sales_office: false,
+            proxy_id: None,
         }
     }
 }

@@ -125,6 +125,7 @@ pub fn redeem(
                 ticket_id: Some(t.id),
                 session_id: None,
                 at_sales_office: true,
+                proxy_id: None,
             };
             let (hold, _, _) = selection::place_hold(conn, ctx, payer, unit.unit_id)?;
             let r = selection::confirm(conn, ctx, t.household_id, hold.id)?;

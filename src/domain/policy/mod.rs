@@ -12,7 +12,10 @@ use super::usage::Usage;
 pub use super::zone::Zone;
 use super::FieldError;
 
+mod aftercare;
 mod ticket;
+
+pub use aftercare::AftercarePolicy;
 
 /// Zone ratios are stored in units of 1/10 000 (1.2 → 12 000), so the arithmetic stays exact.
 pub const RATIO_SCALE: i64 = 10_000;
@@ -29,6 +32,7 @@ pub struct Policy {
     pub login_max_failures: i64,
     pub login_lockout_minutes: i64,
     pub ticket: TicketPolicy,
+    pub aftercare: AftercarePolicy,
 }
 
 impl Default for Policy {
@@ -48,6 +52,7 @@ impl Default for Policy {
             login_max_failures: 5,
             login_lockout_minutes: 15,
             ticket: TicketPolicy::default(),
+            aftercare: AftercarePolicy::default(),
         }
     }
 }
@@ -83,6 +88,21 @@ pub struct PolicyValues {
     pub ticket_cash_out_bonus: bool,
     #[serde(default = "ticket::default_open_selection")]
     pub ticket_open_selection: bool,
+    // The after-the-pick keys came later still (docs/aftercare.md).
+    #[serde(default = "aftercare::default_notice_days")]
+    pub notice_days: i64,
+    #[serde(default = "aftercare::default_review_days")]
+    pub review_days: i64,
+    #[serde(default = "aftercare::default_contract_requires_notice")]
+    pub contract_requires_notice: bool,
+    #[serde(default = "aftercare::default_no_show_minutes")]
+    pub no_show_minutes: i64,
+    #[serde(default = "aftercare::default_rescind_days")]
+    pub rescind_days: i64,
+    #[serde(default = "aftercare::default_move_in_deadline_days")]
+    pub move_in_deadline_days: i64,
+    #[serde(default = "aftercare::default_hall_address")]
+    pub hall_address: String,
 }
 
 /// A change to the policy: every field is optional and keeps the current value when left out;
@@ -110,6 +130,13 @@ pub struct PolicyChange {
     pub ticket_usages_allowed: Option<Vec<String>>,
     pub ticket_cash_out_bonus: Option<bool>,
     pub ticket_open_selection: Option<bool>,
+    pub notice_days: Option<i64>,
+    pub review_days: Option<i64>,
+    pub contract_requires_notice: Option<bool>,
+    pub no_show_minutes: Option<i64>,
+    pub rescind_days: Option<i64>,
+    pub move_in_deadline_days: Option<i64>,
+    pub hall_address: Option<String>,
 }
 
 fn ratio_text(r: i64) -> f64 {
@@ -173,6 +200,13 @@ impl Policy {
             ticket_usages_allowed: self.ticket.usages_allowed.clone(),
             ticket_cash_out_bonus: self.ticket.cash_out_bonus,
             ticket_open_selection: self.ticket.open_selection,
+            notice_days: self.aftercare.notice_days,
+            review_days: self.aftercare.review_days,
+            contract_requires_notice: self.aftercare.contract_requires_notice,
+            no_show_minutes: self.aftercare.no_show_minutes,
+            rescind_days: self.aftercare.rescind_days,
+            move_in_deadline_days: self.aftercare.move_in_deadline_days,
+            hall_address: self.aftercare.hall_address.clone(),
         }
     }
 
@@ -254,6 +288,7 @@ impl Policy {
             ),
             // after the fields above, so errors come in the order the keys are documented
             ticket: ticket::changed(&self.ticket, change, &mut errors),
+            aftercare: aftercare::changed(&self.aftercare, change, &mut errors),
         };
         if errors.is_empty() {
             Ok(policy)
@@ -290,6 +325,13 @@ impl Policy {
                 ),
                 ticket_cash_out_bonus: Some(values.ticket_cash_out_bonus),
                 ticket_open_selection: Some(values.ticket_open_selection),
+                notice_days: Some(values.notice_days),
+                review_days: Some(values.review_days),
+                contract_requires_notice: Some(values.contract_requires_notice),
+                no_show_minutes: Some(values.no_show_minutes),
+                rescind_days: Some(values.rescind_days),
+                move_in_deadline_days: Some(values.move_in_deadline_days),
+                hall_address: Some(values.hall_address),
             })
             .map_err(|e| format!("stored policy is invalid: {e:?}"))
     }
