@@ -16,6 +16,9 @@ pub fn touch_every_ms(idle_ms: i64) -> i64 {
     (idle_ms / 10).clamp(1, 15_000)
 }
 
+/// id, household, last seen, ticket, proxy
+type SessionRow = (i64, i64, i64, Option<i64>, Option<i64>);
+
 /// A live session found by its token hash.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LiveSession {
@@ -38,7 +41,7 @@ pub fn find_session(
     now_ms: i64,
     idle_ms: i64,
 ) -> QueryResult<Option<LiveSession>> {
-    let found: Option<(i64, i64, i64, Option<i64>, Option<i64>)> = kiosk_sessions::table
+    let found: Option<SessionRow> = kiosk_sessions::table
         .filter(kiosk_sessions::token_hash.eq(token_hash))
         .filter(kiosk_sessions::ended_at_ms.is_null())
         .filter(kiosk_sessions::expires_at_ms.gt(now_ms))
