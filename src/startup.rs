@@ -105,6 +105,10 @@ pub fn prepare_state_with(
             config.kiosk.address_max_failures,
             config.kiosk.address_window_secs * 1000,
         )),
+        objection_throttle: Arc::new(LoginThrottle::new(
+            config.kiosk.objection_max_per_window,
+            config.kiosk.objection_window_secs * 1000,
+        )),
         index_dir: config.index_dir.clone(),
         search,
         indexer,
@@ -288,6 +292,8 @@ pub fn app_routes(cfg: &mut web::ServiceConfig, openapi: utoipa::openapi::OpenAp
         .service(routes::pages::kiosk_page)
         .service(routes::pages::dashboard_page)
         .service(routes::pages::board_page)
+        .service(routes::pages::notices_page)
+        .service(routes::pages::notice_page)
         .service(routes::pages::page_asset);
 }
 

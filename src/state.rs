@@ -31,6 +31,8 @@ pub struct AppState {
     pub security: crate::config::SecuritySettings,
     pub metrics: Arc<crate::metrics::Metrics>,
     pub login_throttle: Arc<LoginThrottle>,
+    /// objections filed per address (`KioskSettings::objection_max_per_window`)
+    pub objection_throttle: Arc<LoginThrottle>,
     pub index_dir: PathBuf,
     pub search: Arc<SearchIndex>,
     pub indexer: Arc<Indexer>,

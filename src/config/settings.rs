@@ -46,6 +46,10 @@ pub struct KioskSettings {
     /// Failed log-ins one address may make per window before it must wait.
     pub address_max_failures: usize,
     pub address_window_secs: i64,
+    /// Objections to a public notice one address may file per window (in memory, per instance):
+    /// enough for a family filing on several lines, too few for a flood.
+    pub objection_max_per_window: usize,
+    pub objection_window_secs: i64,
     /// How often expired holds are swept back into search (0: never; expiry stays correct).
     pub hold_sweep_ms: u64,
 }
@@ -56,6 +60,8 @@ impl Default for KioskSettings {
             idle_timeout_secs: 300,
             address_max_failures: 30,
             address_window_secs: 600,
+            objection_max_per_window: 5,
+            objection_window_secs: 600,
             hold_sweep_ms: 1_000,
         }
     }

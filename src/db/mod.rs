@@ -1,6 +1,7 @@
 //! Database access: one connection type over SQLite and PostgreSQL, the pool, pragmas, embedded
 //! migrations, the write-transaction helper and one file of queries per table group.
 
+pub mod aftercare;
 pub mod audit;
 pub mod audit_chain;
 pub mod credentials;

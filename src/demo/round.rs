@@ -94,6 +94,7 @@ pub(super) fn ensure_selections(
     let policy = crate::db::policy::in_force(conn, ctx.now_ms)
         .map_err(api)?
         .policy;
+    let mut relaxed = false;
     for (i, position) in CHOSEN_POSITIONS.iter().enumerate() {
         bar.inc(1);
         let Some(&household_id) = order.get(*position as usize - 1) else {
@@ -116,6 +117,10 @@ pub(super) fn ensure_selections(
             continue;
         };
         let (unit_id, _, _) = candidates.remove(best);
+        if i < CONTRACTED && !relaxed && policy.aftercare.contract_requires_notice {
+            notice_rule(conn, ctx, false)?;
+            relaxed = true;
+        }
         let reservation = write_tx(conn, |c| {
             let payer = selection::Payer {
                 household_id,
@@ -136,5 +141,23 @@ pub(super) fn ensure_selections(
         .map_err(api)?;
         tracing::debug!(reservation = reservation.id, position, "demo selection");
     }
+    if relaxed {
+        notice_rule(conn, ctx, true)?;
+    }
+    Ok(())
+}
+
+/// The demo's contracts predate its notices (公示): they are filed under a policy version without
+/// the notice rule, which the next version, at the same instant, restores.
+fn notice_rule(conn: &mut AnyConnection, ctx: &AuditCtx, required: bool) -> anyhow::Result<()> {
+    let official: i64 = officials::table
+        .filter(officials::is_bootstrap.eq(true))
+        .select(officials::id)
+        .first(conn)?;
+    let change = crate::domain::policy::PolicyChange {
+        contract_requires_notice: Some(required),
+        ..Default::default()
+    };
+    crate::db::policy::add(conn, ctx, official, &change, ctx.now_ms).map_err(api)?;
     Ok(())
 }

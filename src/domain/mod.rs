@@ -11,6 +11,7 @@ pub mod household;
 pub mod lockout;
 pub mod mask;
 pub mod matching;
+pub mod notice;
 pub mod outbound;
 pub mod periods;
 pub mod policy;

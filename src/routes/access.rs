@@ -27,6 +27,8 @@ pub enum Access {
     Household,
     /// an official or a developer; the handler narrows a developer to its own objects
     OfficialOrDeveloper,
+    /// an admin, or a household at a kiosk acting for itself (a rescission: 退房)
+    AdminOrHousehold,
 }
 
 impl Access {
@@ -39,6 +41,7 @@ impl Access {
             Access::Developer => &["developer"],
             Access::Household => &["household"],
             Access::OfficialOrDeveloper => &["official", "developer"],
+            Access::AdminOrHousehold => &["admin", "household"],
         }
     }
 
@@ -51,6 +54,10 @@ impl Access {
             Access::Developer => caller.developer().map(drop),
             Access::Household => caller.household().map(drop),
             Access::OfficialOrDeveloper => caller.owner_scope().map(drop),
+            Access::AdminOrHousehold => match caller.household() {
+                Ok(_) => Ok(()),
+                Err(_) => caller.admin().map(drop),
+            },
         }
     }
 }

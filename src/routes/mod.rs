@@ -11,6 +11,7 @@ pub mod households;
 pub mod kiosk;
 pub mod listing_query;
 pub mod listings;
+pub mod notices;
 pub mod officials;
 pub mod pages;
 pub mod params;

@@ -1,5 +1,6 @@
-//! The hall's three browser pages (kiosk, officials' dashboard, wall board) and their scripts and
-//! styles, embedded in the binary so a hall needs no CDN or internet; they speak only the public API.
+//! The hall's browser pages (kiosk, officials' dashboard, wall board, public notices) and their
+//! scripts and styles, embedded in the binary so a hall needs no CDN or internet; they speak only
+//! the public API.
 
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{get, web, HttpResponse};
@@ -46,12 +47,15 @@ static ASSETS: &[Asset] = &[
     asset!("dashboard.js", JS),
     asset!("board.css", CSS),
     asset!("board.js", JS),
+    asset!("notice.css", CSS),
+    asset!("notice.js", JS),
     asset!("favicon.svg", SVG),
 ];
 
 static KIOSK_HTML: &str = include_str!("../../assets/kiosk.html");
 static DASHBOARD_HTML: &str = include_str!("../../assets/dashboard.html");
 static BOARD_HTML: &str = include_str!("../../assets/board.html");
+static NOTICE_HTML: &str = include_str!("../../assets/notice.html");
 
 fn page_response(content_type: &'static str, body: &'static str) -> HttpResponse {
     let mut res = HttpResponse::Ok()
@@ -83,6 +87,18 @@ pub async fn board_page() -> HttpResponse {
     page_response(HTML, BOARD_HTML)
 }
 
+/// The public notices (公示), printable, with the objection form: one page for the list and
+/// for each notice (its script reads the path).
+#[get("/notices")]
+pub async fn notices_page() -> HttpResponse {
+    page_response(HTML, NOTICE_HTML)
+}
+
+#[get("/notices/{id}")]
+pub async fn notice_page(_id: web::Path<u64>) -> HttpResponse {
+    page_response(HTML, NOTICE_HTML)
+}
+
 #[get("/assets/{name}")]
 pub async fn page_asset(name: web::Path<String>) -> ApiResult<HttpResponse> {
     ASSETS
@@ -98,7 +114,7 @@ mod tests {
 
     #[test]
     fn pages_load_only_embedded_assets() {
-        for page in [KIOSK_HTML, DASHBOARD_HTML, BOARD_HTML] {
+        for page in [KIOSK_HTML, DASHBOARD_HTML, BOARD_HTML, NOTICE_HTML] {
             for part in page.split("/assets/").skip(1) {
                 let name = part.split('"').next().unwrap_or_default();
                 assert!(

@@ -2,6 +2,7 @@
 //! HTTP with reqwest. Runs on SQLite, or on PostgreSQL when ANJU_TEST_POSTGRES_URL is set.
 
 mod access;
+mod aftercare;
 mod audit;
 mod contract;
 mod demo;

@@ -225,6 +225,7 @@ async fn running_totals_stay_exact_under_concurrent_selections_and_compaction() 
     let ks = app.kiosks(32).await;
     let ids: Vec<i64> = ks.iter().map(|k| k.id).collect();
     app.open_round(&ids, 32).await;
+    app.contracts_without_notice().await;
     let stop = Arc::new(AtomicBool::new(false));
     let compactor = {
         let (stop, pool) = (Arc::clone(&stop), app.state.pool.clone());

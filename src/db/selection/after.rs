@@ -80,6 +80,13 @@ pub fn contract(
         .filter(|u| u.developer_id == developer_id)
         .ok_or_else(|| DbError::not_found("reservation"))?;
     decide_contract(r.status)?;
+    // 公示: the reservation's notice must be final first, when the policy says so
+    let requires = crate::db::policy::in_force(conn, ctx.now_ms)?
+        .policy
+        .aftercare
+        .contract_requires_notice;
+    let notice = crate::db::aftercare::notices::finality_facts(conn, id)?;
+    crate::domain::notice::decide_contract(requires, notice, ctx.now_ms)?;
     let changed = diesel::update(
         reservations::table
             .find(id)

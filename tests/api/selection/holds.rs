@@ -42,7 +42,8 @@ async fn a_household_holds_confirms_and_the_developer_files_the_contract() {
     assert_eq!(me["reservations"][0]["status"], "confirmed");
     app.assert_invariants();
 
-    // the developer sees it, household masked, and files the contract
+    // the developer sees it, household masked, and files the contract (no notice required here)
+    app.contracts_without_notice().await;
     let (status, list) = app.get(&dev.key, "/api/v1/reservations").await;
     assert_eq!(status, StatusCode::OK, "{list}");
     assert_eq!(list["total"], 1);

@@ -115,6 +115,7 @@ async fn history(app: &TestApp) -> History {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
+    app.contracts_without_notice().await;
     for (dev, r) in [
         (&dev2, confirmed[0]),
         (&dev1, confirmed[1]),

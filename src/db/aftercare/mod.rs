@@ -1,0 +1,3 @@
+//! After the pick (docs/aftercare.md): public notices and objections (`notices`).
+
+pub mod notices;

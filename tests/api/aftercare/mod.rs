@@ -1,0 +1,3 @@
+//! After the pick: notices and objections, proxies, call-up and no-shows, handover, move-in.
+
+mod notices;
