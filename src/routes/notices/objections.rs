@@ -264,12 +264,21 @@ pub async fn resolve_objection(
     Ok(web::Json(ObjectionOut::new(o, now)))
 }
 
+/// An objection's state, as a list filter.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ObjectionStatus {
+    Open,
+    Upheld,
+    Dismissed,
+}
+
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ObjectionQuery {
     pub notice_id: Option<i64>,
-    /// open | upheld | dismissed
-    pub status: Option<String>,
+    #[param(inline)]
+    pub status: Option<ObjectionStatus>,
     /// open and past the review deadline (true), or not (false)
     pub overdue: Option<bool>,
     #[param(minimum = 1, maximum = 100_000)]
@@ -290,16 +299,14 @@ pub async fn list_objections(
 ) -> ApiResult<web::Json<Page<ObjectionOut>>> {
     caller.official()?;
     let page = crate::routes::page_request(query.page, query.per_page)?;
-    let status = match query.status.as_deref() {
-        None | Some("") => None,
-        Some(s @ ("open" | "upheld" | "dismissed")) => Some(s.to_string()),
-        Some(_) => {
-            return Err(ApiError::new(
-                RefusalKind::InvalidQuery,
-                "status must be open, upheld or dismissed",
-            ))
+    let status = query.status.map(|s| {
+        match s {
+            ObjectionStatus::Open => "open",
+            ObjectionStatus::Upheld => "upheld",
+            ObjectionStatus::Dismissed => "dismissed",
         }
-    };
+        .to_string()
+    });
     let filter = ObjectionFilter {
         notice_id: query.notice_id,
         status,
