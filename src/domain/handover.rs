@@ -154,5 +154,25 @@ pub fn may_rescind(s: &AreaSettlement, handover_day: i32, rescind_days: i64, now
             .is_some_and(|last| local_day(now_ms) <= last)
 }
 
+/// A measured area in m² as a JSON number (at most two decimals, more than 0, at most 10 000 m²)
+/// in hundredths of m².
+pub fn parse_measured_area(m2: f64) -> Result<i64, String> {
+    let scaled = m2 * 100.0;
+    let rounded = scaled.round();
+    if !m2.is_finite() || (scaled - rounded).abs() > 1e-6 {
+        return Err("must be a number of m² with at most two decimals".into());
+    }
+    if rounded <= 0.0 || rounded > 1_000_000.0 {
+        return Err("must be more than 0 and at most 10000.00 m²".into());
+    }
+    Ok(rounded as i64)
+}
+
+/// Whether a measured area is plausible for a contracted one: within half to twice of it (a
+/// typing mistake, such as 1020.00 for 102.00, is refused rather than settled).
+pub fn plausible(contracted_centi: i64, measured_centi: i64) -> bool {
+    2 * measured_centi >= contracted_centi && measured_centi <= 2 * contracted_centi
+}
+
 #[cfg(test)]
 mod tests;

@@ -37,6 +37,7 @@ crate::domain::status::string_enum!(ReservationStatus {
     Expired => "expired",
     Released => "released",
     Cancelled => "cancelled",
+    Rescinded => "rescinded",
 });
 
 impl RoundStatus {

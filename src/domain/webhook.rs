@@ -11,13 +11,17 @@ use super::FieldError;
 string_enum!(DeliveryStatus { Pending => "pending", Delivered => "delivered", Failed => "failed" });
 
 /// The events a developer's sales system is told about.
-pub const EVENTS: [&str; 6] = [
+pub const EVENTS: [&str; 10] = [
     "hold.created",
     "hold.released",
     "hold.expired",
     "reservation.confirmed",
     "reservation.cancelled",
     "reservation.contracted",
+    "reservation.handed_over",
+    "reservation.handover_corrected",
+    "reservation.rescinded",
+    "reservation.moved_in",
 ];
 
 pub const MAX_URL_LEN: usize = 2000;

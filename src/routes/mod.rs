@@ -5,6 +5,7 @@ pub mod allowed;
 pub mod body;
 pub mod credentials;
 pub mod developers;
+pub mod handover;
 pub mod health;
 pub mod holds;
 pub mod households;

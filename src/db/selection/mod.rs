@@ -154,7 +154,7 @@ pub fn get(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<Reservation>
 
 /// Tells the unit's developer (webhook outbox) and records the audit event; `audit_note` (an
 /// official's free text, which may name people) goes to the audit trail only.
-pub(super) fn record(
+pub(crate) fn record(
     conn: &mut AnyConnection,
     ctx: &AuditCtx,
     event: &str,

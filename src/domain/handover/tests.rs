@@ -248,3 +248,17 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn measured_areas_parse_to_hundredths_and_refuse_more_decimals() {
+    assert_eq!(parse_measured_area(102.0), Ok(10_200));
+    assert_eq!(parse_measured_area(96.5), Ok(9_650));
+    assert_eq!(parse_measured_area(0.01), Ok(1));
+    assert!(parse_measured_area(96.505).is_err());
+    assert!(parse_measured_area(0.0).is_err());
+    assert!(parse_measured_area(-1.0).is_err());
+    assert!(parse_measured_area(10_000.01).is_err());
+    assert!(parse_measured_area(f64::NAN).is_err());
+    assert!(plausible(10_000, 5_000) && plausible(10_000, 20_000));
+    assert!(!plausible(10_000, 4_999) && !plausible(10_000, 20_001));
+}

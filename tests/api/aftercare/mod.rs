@@ -1,3 +1,4 @@
 //! After the pick: notices and objections, proxies, call-up and no-shows, handover, move-in.
 
+mod handover;
 mod notices;
