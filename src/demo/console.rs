@@ -132,7 +132,8 @@ fn summary(r: &DemoReport) -> String {
         "{} developers, {} projects (zone class 1: {z1}, 2: {z2}, 3: {z3}), {} units ({} withdrawn), \
          {} households; round {} open for {} hall households, called up to {}; {} confirmed and {} \
          contracted selections; {} housing tickets ({} active, {} used up, {} expired; {} \
-         transferred) that paid for {} units",
+         transferred) that paid for {} units; closed round {} with {} public notice(s), {} \
+         handovers ({} rescinded, {} moved in)",
         r.developers,
         r.projects(),
         r.units,
@@ -148,7 +149,12 @@ fn summary(r: &DemoReport) -> String {
         r.tickets_exhausted,
         r.tickets_expired,
         r.tickets_transferred,
-        r.ticket_purchases
+        r.ticket_purchases,
+        r.history_round_id,
+        r.notices,
+        r.handovers,
+        r.rescinded,
+        r.moved_in
     )
 }
 

@@ -3,6 +3,7 @@
 //! outbox rows). Deterministic and idempotent: each step looks for what it would create first, so
 //! a second run writes nothing and an interrupted run is completed by the next one.
 
+mod aftercare;
 pub mod console;
 mod data;
 mod report;
@@ -40,10 +41,9 @@ impl DemoSize {
 pub const ROUND_NAME: &str = "第一批异地安置选房（演示）";
 /// The call-up pointer the demo round is moved to.
 pub const CALL_UP_TO: i64 = 40;
-/// Round positions of the households that have already chosen a flat; the first three have
-/// their contract (网签) filed too, so every dashboard figure has something to show.
+/// Round positions of the households that have already chosen a flat today. (Contracts wait for
+/// the round's public notice: the demo's contracts are those of its closed round, `aftercare`.)
 const CHOSEN_POSITIONS: [i64; 10] = [2, 4, 7, 11, 14, 18, 23, 27, 31, 36];
-const CONTRACTED: usize = 3;
 
 /// What a household is given once, for the slips file.
 #[derive(Debug, Clone)]
@@ -82,11 +82,26 @@ pub struct DemoReport {
     pub ticket_purchases: i64,
     /// numbers of unused tickets in their first speed tier, newest first: ones to try
     pub tickets_to_try: Vec<String>,
+    /// the closed round of the demo's history, its public notices, handovers, rescissions and
+    /// move-ins
+    pub history_round_id: i64,
+    pub notices: i64,
+    pub handovers: i64,
+    pub rescinded: i64,
+    pub moved_in: i64,
 }
 
 impl DemoReport {
     pub fn projects(&self) -> i64 {
         self.projects_by_zone.iter().sum()
+    }
+}
+
+/// `ctx` at another time: the demo's history is written as it happened.
+fn audit_at(ctx: &AuditCtx, at_ms: i64) -> AuditCtx {
+    AuditCtx {
+        now_ms: at_ms,
+        ..ctx.clone()
     }
 }
 
@@ -144,7 +159,14 @@ pub fn load(
         tickets::ensure_tickets(conn, cipher, &ctx, bar, write_slips, append)?;
     bar.set_message("housing tickets: purchases");
     tickets::ensure_spends(conn, &ctx, &demo_tickets, &developer_ids, bar)?;
-    let mut report = report(conn, &developer_ids, &household_ids, round.id)?;
+    bar.set_message("history: a closed round, its notice and handovers");
+    let history = aftercare::ensure_history(conn, cipher, &ctx, &developer_ids)?;
+    let mut everyone = household_ids.clone();
+    everyone.extend(&history.household_ids);
+    let mut report = report(conn, &developer_ids, &everyone, round.id)?;
+    // the history's households chose long ago: they are counted in the selections, not given slips
+    report.households = household_ids.len() as i64;
+    report::history(conn, &mut report, history.round_id)?;
     report::tickets(conn, &mut report, &demo_tickets, ctx.now_ms)?;
     report.enrolled_now = enrolled_now + tickets_now;
     Ok(report)

@@ -131,3 +131,27 @@ pub(super) fn tickets(
         .collect();
     Ok(())
 }
+
+/// The history's closed round, its notices and its handovers.
+pub(super) fn history(
+    conn: &mut AnyConnection,
+    r: &mut DemoReport,
+    round_id: i64,
+) -> anyhow::Result<()> {
+    use crate::db::schema::{handovers, notices};
+    r.history_round_id = round_id;
+    r.notices = notices::table.count().get_result(conn)?;
+    let round_handovers = handovers::table
+        .inner_join(reservations::table)
+        .filter(reservations::round_id.eq(round_id));
+    r.handovers = round_handovers.count().get_result(conn)?;
+    r.rescinded = round_handovers
+        .filter(handovers::rescinded_at_ms.is_not_null())
+        .count()
+        .get_result(conn)?;
+    r.moved_in = round_handovers
+        .filter(handovers::moved_in_day.is_not_null())
+        .count()
+        .get_result(conn)?;
+    Ok(())
+}

@@ -6,10 +6,9 @@ use anyhow::Context;
 use diesel::prelude::*;
 use indicatif::ProgressBar;
 
-use super::{api, CALL_UP_TO, CHOSEN_POSITIONS, CONTRACTED, ROUND_NAME};
+use super::{api, CALL_UP_TO, CHOSEN_POSITIONS, ROUND_NAME};
 use crate::db::audit::AuditCtx;
 use crate::db::schema::{households, officials, projects, reservations, rounds, units};
-use crate::db::DbError;
 use crate::db::{rounds as round_store, selection, write_tx, AnyConnection};
 use crate::domain::policy::Zone;
 use crate::domain::selection::{Ordering, RoundStatus};
@@ -94,7 +93,6 @@ pub(super) fn ensure_selections(
     let policy = crate::db::policy::in_force(conn, ctx.now_ms)
         .map_err(api)?
         .policy;
-    let mut relaxed = false;
     for (i, position) in CHOSEN_POSITIONS.iter().enumerate() {
         bar.inc(1);
         let Some(&household_id) = order.get(*position as usize - 1) else {
@@ -117,10 +115,6 @@ pub(super) fn ensure_selections(
             continue;
         };
         let (unit_id, _, _) = candidates.remove(best);
-        if i < CONTRACTED && !relaxed && policy.aftercare.contract_requires_notice {
-            notice_rule(conn, ctx, false)?;
-            relaxed = true;
-        }
         let reservation = write_tx(conn, |c| {
             let payer = selection::Payer {
                 household_id,
@@ -130,34 +124,10 @@ pub(super) fn ensure_selections(
                 proxy_id: None,
             };
             let (hold, _, _) = selection::place_hold(c, ctx, payer, unit_id)?;
-            let confirmed = selection::confirm(c, ctx, household_id, hold.id)?;
-            if i < CONTRACTED {
-                let unit = selection::unit_info(c, unit_id)?.expect("held just now");
-                let contract_no = format!("武房网签〔2026〕{:06}号", 1000 + confirmed.id);
-                return selection::contract(c, ctx, unit.developer_id, confirmed.id, &contract_no);
-            }
-            Ok::<_, DbError>(confirmed)
+            selection::confirm(c, ctx, household_id, hold.id)
         })
         .map_err(api)?;
         tracing::debug!(reservation = reservation.id, position, "demo selection");
     }
-    if relaxed {
-        notice_rule(conn, ctx, true)?;
-    }
-    Ok(())
-}
-
-/// The demo's contracts predate its notices (公示): they are filed under a policy version without
-/// the notice rule, which the next version, at the same instant, restores.
-fn notice_rule(conn: &mut AnyConnection, ctx: &AuditCtx, required: bool) -> anyhow::Result<()> {
-    let official: i64 = officials::table
-        .filter(officials::is_bootstrap.eq(true))
-        .select(officials::id)
-        .first(conn)?;
-    let change = crate::domain::policy::PolicyChange {
-        contract_requires_notice: Some(required),
-        ..Default::default()
-    };
-    crate::db::policy::add(conn, ctx, official, &change, ctx.now_ms).map_err(api)?;
     Ok(())
 }

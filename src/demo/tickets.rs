@@ -11,7 +11,7 @@ use diesel::prelude::*;
 use indicatif::ProgressBar;
 
 use super::data::{self, TicketPlan};
-use super::{api, DemoSlip};
+use super::{api, audit_at, DemoSlip};
 use crate::crypto::DataCipher;
 use crate::db::audit::AuditCtx;
 use crate::db::schema::{households, projects, reservations, tickets, units};
@@ -34,13 +34,6 @@ pub(super) struct DemoTicket {
     pub ticket_id: i64,
     pub issued_at_ms: i64,
     pub plan: TicketPlan,
-}
-
-fn audit_at(ctx: &AuditCtx, at_ms: i64) -> AuditCtx {
-    AuditCtx {
-        now_ms: at_ms,
-        ..ctx.clone()
-    }
 }
 
 /// The ticket households and their tickets; returns them with how many were enrolled now (each

@@ -76,6 +76,12 @@ async fn the_demo_loads_a_searchable_marketplace_whose_slips_log_in_and_loads_on
     assert_eq!(report.called_up_to, 40);
     assert!(report.confirmed + report.contracted >= 5, "{report:?}");
     assert!(report.contracted > 0, "{report:?}");
+    // the history: a closed round with its public notice, handovers, a rescission, move-ins
+    assert!(report.history_round_id > report.round_id, "{report:?}");
+    assert_eq!(report.notices, 1, "{report:?}");
+    assert!(report.handovers >= 6, "{report:?}");
+    assert_eq!(report.rescinded, 1, "{report:?}");
+    assert!(report.moved_in >= 3, "{report:?}");
 
     let (status, rounds) = app.get(crate::helpers::ADMIN_TOKEN, "/api/v1/rounds").await;
     assert_eq!(status, StatusCode::OK, "{rounds}");

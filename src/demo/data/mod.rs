@@ -8,10 +8,15 @@ use rand::{Rng, SeedableRng};
 
 use crate::domain::credit_code::with_check_char;
 
+mod history;
 mod households;
 mod people;
 mod tickets;
 
+pub use history::{
+    handovers, history_households_csv, AfterHandover, CAME_LATE, DISMISSED_LINE,
+    HISTORY_ROUND_NAME, NEVER_CAME, ROUND_DAYS_AGO, UPHELD_LINE,
+};
 pub use households::households_csv;
 use people::{name, phone};
 pub use tickets::{ticket_households_csv, ticket_plans, transferee, TicketPlan, TICKETS};
