@@ -93,6 +93,8 @@ macro_rules! api_table {
             stats::stats_rankings: Official,
             stats::stats_settlement: OfficialOrDeveloper,
             stats::stats_tickets: Official,
+            stats::stats_handover: Official,
+            stats::stats_occupancy: Official,
             stats::stats_export: OfficialOrDeveloper,
             stats::stats_chart: Official,
             stats::list_audit: Official,

@@ -9,6 +9,7 @@ use diesel::sql_types::{BigInt, Nullable, Text};
 
 use super::AnyConnection;
 
+pub mod aftercare;
 pub mod tickets;
 mod totals;
 

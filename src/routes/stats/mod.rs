@@ -2,12 +2,14 @@
 //! charts and the audit trail. Viewers read all of it; a developer reads only its own
 //! settlement; kiosks nothing.
 
+mod aftercare;
 mod audit;
 mod charts;
 mod export;
 mod figures;
 mod tickets;
 
+pub use aftercare::*;
 pub use audit::*;
 pub use charts::*;
 pub use export::*;

@@ -12,13 +12,13 @@ use crate::selection::Kiosk;
 const DAY_MS: i64 = 86_400_000;
 
 /// A contracted reservation: its id and the household's kiosk.
-struct Bought {
-    id: i64,
-    kiosk: Kiosk,
+pub(super) struct Bought {
+    pub id: i64,
+    pub kiosk: Kiosk,
 }
 
 /// `n` households each contracted for a unit of 100.00 m² at 9 000 yuan/m² (the spec's A and P).
-async fn contracted(app: &TestApp, n: usize) -> (Developer, Vec<Bought>) {
+pub(super) async fn contracted(app: &TestApp, n: usize) -> (Developer, Vec<Bought>) {
     app.contracts_without_notice().await;
     let kiosks = app.kiosks(n).await;
     let dev = app.approved_developer(7).await;
@@ -70,7 +70,7 @@ async fn contracted(app: &TestApp, n: usize) -> (Developer, Vec<Bought>) {
     (dev, out)
 }
 
-fn filing(measured: f64, date: &str) -> Value {
+pub(super) fn filing(measured: f64, date: &str) -> Value {
     json!({"measured_area_m2": measured, "survey_report_no": "鄂测2026-0001", "handover_date": date})
 }
 
