@@ -69,7 +69,6 @@ pub fn http_of(kind: RefusalKind) -> (StatusCode, &'static str) {
         NoticeEmpty => (S::CONFLICT, "notice_empty"),
         ObjectionResolved => (S::CONFLICT, "objection_resolved"),
         ObjectionThrottled => (S::TOO_MANY_REQUESTS, "objection_throttled"),
-        ProxyRevoked => (S::CONFLICT, "proxy_revoked"),
         AlreadyHandedOver => (S::CONFLICT, "already_handed_over"),
         NotHandedOver => (S::CONFLICT, "not_handed_over"),
         RescindNotAllowed => (S::CONFLICT, "rescind_not_allowed"),

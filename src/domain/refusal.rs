@@ -64,7 +64,6 @@ refusal_kinds!(
     NoticeEmpty,
     ObjectionResolved,
     ObjectionThrottled,
-    ProxyRevoked,
     AlreadyHandedOver,
     NotHandedOver,
     RescindNotAllowed,
