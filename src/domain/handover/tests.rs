@@ -239,6 +239,24 @@ proptest! {
     }
 
     #[test]
+    fn the_household_pays_no_less_for_a_larger_measured_area(
+        a in 1i64..=10_000_000,
+        m in 0i64..=20_000_000,
+        step in 1i64..=500_000,
+        p in 1i64..=1_000_000,
+    ) {
+        let smaller = settle(a, m, p);
+        let larger = settle(a, m + step, p);
+        prop_assert!(smaller.household_pays_yuan <= larger.household_pays_yuan,
+            "{smaller:?} then {larger:?}");
+        // and one hundredth at a time across both boundaries
+        let edge = 3 * a / 100;
+        for mm in [a - edge - 1, a - edge, a - edge + 1, a + edge - 1, a + edge, a + edge + 1] {
+            prop_assert!(settle(a, mm, p).household_pays_yuan <= settle(a, mm + 1, p).household_pays_yuan);
+        }
+    }
+
+    #[test]
     fn the_within_case_is_symmetric_in_sign(a in 1i64..=10_000_000, d in 0i64..=300_000, p in 1i64..=1_000_000) {
         let up = settle(a, a + d, p);
         let down = settle(a, a - d, p);
