@@ -173,6 +173,7 @@ pub async fn publish_notice(
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct NoticeQuery {
     pub round_id: Option<i64>,
     #[param(minimum = 1, maximum = 100_000)]

@@ -275,6 +275,7 @@ pub enum ObjectionStatus {
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct ObjectionQuery {
     pub notice_id: Option<i64>,
     #[param(inline)]

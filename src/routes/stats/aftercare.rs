@@ -20,6 +20,7 @@ query_words!(
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct HandoverQuery {
     #[param(inline)]
     pub group_by: Option<HandoverGroup>,
